@@ -1,0 +1,6 @@
+import type { Deps } from '../../deps.ts';
+import type { Routes } from '../../http/plugin.ts';
+
+export function jobRoutes(_deps: Deps): Routes {
+  return async () => {};
+}

@@ -1,0 +1,209 @@
+/**
+ * The contract every platform adapter satisfies.
+ *
+ * An adapter is one module exporting a `PlatformAdapter` value. It gets configuration, `fetch`,
+ * credentials and an abort signal as arguments and returns typed outcomes; it never touches the
+ * database, the environment or the job queue. It reports failure by throwing one `PlatformError`
+ * whose `kind` says what happened; only the worker decides what a kind means.
+ *
+ * Glossary:
+ * - platform app: the OAuth client (id, secret, base URL) Herald uses to talk to a platform.
+ * - connection: one authorised account (its tokens); `Credentials` is its decrypted form.
+ * - channel: a destination under a connection (profile, Page, organisation, subreddit, …).
+ * - target: one post on one channel; `PublishRequest` is what the adapter needs of it.
+ * - idempotency key: stable per target across attempts, sent where the platform honours one.
+ */
+
+export type PlatformId = string;
+
+export type FetchLike = typeof fetch;
+
+/** The platform app, decrypted, as an adapter sees it. */
+export type AppCredentials = {
+  clientId: string;
+  clientSecret: string | null;
+  /** Base URL for self-hosted instances and the sandbox; adapters fall back to the platform's own. */
+  baseUrl: string | null;
+  scopes: string[];
+  settings: Record<string, unknown>;
+};
+
+/** A connection's tokens, decrypted. */
+export type Credentials = {
+  accessToken: string;
+  refreshToken: string | null;
+  expiresAt: Date | null;
+  /** Platform account id of the connection. */
+  accountId: string;
+  metadata: Record<string, unknown>;
+};
+
+export type TokenSet = {
+  accessToken: string;
+  refreshToken: string | null;
+  expiresAt: Date | null;
+  scopes: string[];
+};
+
+export type AccountProfile = {
+  externalId: string;
+  username: string | null;
+  displayName: string | null;
+  avatarUrl: string | null;
+  metadata?: Record<string, unknown>;
+};
+
+export type DiscoveredChannel = {
+  externalId: string;
+  kind: string;
+  name: string;
+  username: string | null;
+  avatarUrl: string | null;
+  url: string | null;
+  followersCount?: number | null;
+  metadata?: Record<string, unknown>;
+};
+
+export type MediaItem = {
+  id: string;
+  kind: 'image' | 'video' | 'gif' | 'audio' | 'document';
+  mimeType: string;
+  sizeBytes: number;
+  altText: string | null;
+  width: number | null;
+  height: number | null;
+  durationSeconds: number | null;
+  /** Reads the file's bytes from Herald's storage. */
+  read(): Promise<Uint8Array>;
+  /** A public URL for platforms that fetch media themselves, when PUBLIC_URL makes one reachable. */
+  publicUrl: string | null;
+};
+
+export type PublishRequest = {
+  /** Stable for the target across every attempt. */
+  idempotencyKey: string;
+  channel: { externalId: string; kind: string; metadata: Record<string, unknown> };
+  text: string;
+  title: string | null;
+  media: MediaItem[];
+  options: Record<string, unknown>;
+  /** Resumable state a previous run returned with `pending`. */
+  state: Record<string, unknown> | null;
+};
+
+export type PublishOutcome =
+  | { status: 'published'; remoteId: string; remoteUrl: string | null; rateLimit?: RateLimitInfo | undefined }
+  | {
+      /** The platform is still processing; run again after `retryAfterMs` with `state`. */
+      status: 'pending';
+      state: Record<string, unknown>;
+      retryAfterMs: number;
+      rateLimit?: RateLimitInfo | undefined;
+    };
+
+export type ReconcileOutcome =
+  | { status: 'found'; remoteId: string; remoteUrl: string | null }
+  | { status: 'not_found' }
+  /** The platform gives no way to tell; the user decides. */
+  | { status: 'unknowable' };
+
+export type RateLimitInfo = {
+  bucket: string;
+  limit: number | null;
+  remaining: number | null;
+  resetAt: Date | null;
+};
+
+export type PostMetrics = {
+  likes: number | null;
+  comments: number | null;
+  shares: number | null;
+  impressions: number | null;
+  reach?: number | null;
+  clicks?: number | null;
+  saves?: number | null;
+  raw?: Record<string, unknown>;
+};
+
+export type ValidationIssue = { field: string; message: string };
+
+export type AdapterContext = {
+  app: AppCredentials;
+  fetch: FetchLike;
+  signal?: AbortSignal | undefined;
+};
+
+export type AuthorizeRequest = {
+  redirectUri: string;
+  state: string;
+  codeChallenge: string;
+  scopes: string[];
+};
+
+export type Capabilities = {
+  text: boolean;
+  images: number;
+  video: boolean;
+  threads: boolean;
+  maxTextLength: number | null;
+  idempotentPublish: boolean;
+  canDelete: boolean;
+  metrics: boolean;
+};
+
+/** What every platform module exports. */
+export type PlatformAdapter = {
+  id: PlatformId;
+  displayName: string;
+  capabilities: Capabilities;
+  /** Where to send the user to authorise Herald (authorization code + PKCE). */
+  authorizeUrl(ctx: AdapterContext, request: AuthorizeRequest): string;
+  exchangeCode(
+    ctx: AdapterContext,
+    request: { code: string; codeVerifier: string; redirectUri: string },
+  ): Promise<TokenSet>;
+  refresh(ctx: AdapterContext, credentials: Credentials): Promise<TokenSet>;
+  profile(ctx: AdapterContext, tokens: { accessToken: string }): Promise<AccountProfile>;
+  discoverChannels(ctx: AdapterContext, credentials: Credentials): Promise<DiscoveredChannel[]>;
+  /** Refuses, before scheduling, what the platform would refuse. */
+  validate(request: Pick<PublishRequest, 'text' | 'title' | 'media' | 'options'>): ValidationIssue[];
+  publish(ctx: AdapterContext, credentials: Credentials, request: PublishRequest): Promise<PublishOutcome>;
+  /** After a crash: did an earlier try reach the platform? */
+  reconcile(
+    ctx: AdapterContext,
+    credentials: Credentials,
+    request: PublishRequest,
+  ): Promise<ReconcileOutcome>;
+  deletePost(ctx: AdapterContext, credentials: Credentials, remoteId: string): Promise<void>;
+  readMetrics(ctx: AdapterContext, credentials: Credentials, remoteId: string): Promise<PostMetrics>;
+};
+
+export type PlatformErrorKind = 'auth' | 'invalid' | 'rate_limited' | 'transient' | 'duplicate';
+
+/** The one error an adapter throws. */
+export class PlatformError extends Error {
+  override name = 'PlatformError';
+  readonly kind: PlatformErrorKind;
+  /** The platform's own error code, if it gave one. */
+  readonly code: string | null;
+  /** For `rate_limited`: when the platform said to come back. */
+  readonly retryAfter: Date | null;
+  readonly status: number | null;
+  readonly rateLimit: RateLimitInfo | null;
+
+  constructor(options: {
+    kind: PlatformErrorKind;
+    message: string;
+    code?: string | null;
+    retryAfter?: Date | null;
+    status?: number | null;
+    rateLimit?: RateLimitInfo | null;
+  }) {
+    super(options.message);
+    this.kind = options.kind;
+    this.code = options.code ?? null;
+    this.retryAfter = options.retryAfter ?? null;
+    this.status = options.status ?? null;
+    this.rateLimit = options.rateLimit ?? null;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The job engine: pg-boss on the same database as everything else, so a job can be created in the
+ * transaction that creates the rows needing it (`jobDb(tx)`).
+ */
+import { sql } from 'drizzle-orm';
+import { fromDrizzle, fromPglite, PgBoss } from 'pg-boss';
+import type { DatabaseHandle, Queryable } from '../db/client.ts';
+
+export const queues = {
+  /** One job per target publish run. */
+  publish: 'publish-target',
+  /** Refresh one connection's tokens; serialised per connection by singletonKey. */
+  refreshConnection: 'refresh-connection',
+  /** Periodic sweep that finds tokens about to expire. */
+  refreshSweep: 'refresh-sweep',
+} as const;
+
+export type Queue = PgBoss;
+
+export function createQueue(handle: DatabaseHandle, options: { schema?: string } = {}): PgBoss {
+  const schema = options.schema ?? 'pgboss';
+  if (handle.kind === 'pglite') {
+    return new PgBoss({ db: fromPglite(handle.pglite!), backend: 'pglite', schema });
+  }
+  // pg-boss gets its own small pool from the app's pool so job fetches never starve requests.
+  const { connectionString, max } = handle.pool!.options as { connectionString: string; max: number };
+  return new PgBoss({
+    connectionString,
+    max: Math.max(2, Math.ceil(max / 2)),
+    schema,
+    useListenNotify: true,
+  });
+}
+
+/** pg-boss's view of an open Drizzle transaction, for `send(..., { db: jobDb(tx) })`. */
+export const jobDb = (tx: Queryable) => fromDrizzle(tx as never, sql as never);
+
+/** Creates the queues Herald uses (idempotent). */
+export async function ensureQueues(boss: PgBoss): Promise<void> {
+  const existing = new Set((await boss.getQueues()).map((q) => q.name));
+  const wanted: [string, Parameters<PgBoss['createQueue']>[1]][] = [
+    // Retries here cover a worker that died mid-run (heartbeat lost); publish outcomes and their
+    // retries are decided by Herald itself, see src/features/publishing/run-publish-job.ts.
+    [
+      queues.publish,
+      { retryLimit: 20, retryDelay: 5, heartbeatSeconds: 10, expireInSeconds: 600, notify: true },
+    ],
+    [queues.refreshConnection, { policy: 'singleton', retryLimit: 3, retryDelay: 30, retryBackoff: true }],
+    [queues.refreshSweep, { policy: 'singleton', retryLimit: 0 }],
+  ];
+  for (const [name, options] of wanted) {
+    if (!existing.has(name)) await boss.createQueue(name, options);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Prepares one migrated database that every test file clones: a PostgreSQL template database when
+ * TEST_DATABASE_URL is set, otherwise a PGlite data-dir snapshot. Cloning is much faster than
+ * migrating per file, and each file still gets a database of its own.
+ */
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { openDatabase } from '../../src/db/client.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { createQueue, ensureQueues } from '../../src/queue/boss.ts';
+
+export const TEMPLATE_DB = 'herald_test_template';
+
+async function prepare(handle: Awaited<ReturnType<typeof openDatabase>>) {
+  await migrate(handle.db, { kind: handle.kind });
+  const boss = createQueue(handle);
+  boss.on('error', () => {});
+  await boss.start();
+  await ensureQueues(boss);
+  await boss.stop({ graceful: false, close: handle.kind === 'postgres' });
+}
+
+export default async function setup(project: TestProject) {
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`drop database if exists ${TEMPLATE_DB} with (force)`);
+    await admin.query(`create database ${TEMPLATE_DB}`);
+    await admin.end();
+    const templateUrl = new URL(url);
+    templateUrl.pathname = `/${TEMPLATE_DB}`;
+    const handle = await openDatabase({ kind: 'postgres', url: templateUrl.toString(), poolSize: 2 });
+    await prepare(handle);
+    await handle.close();
+    project.provide('templateDatabase', TEMPLATE_DB);
+    project.provide('pgliteSnapshot', '');
+  } else {
+    const handle = await openDatabase({ kind: 'pglite' });
+    await prepare(handle);
+    const dump = await handle.pglite!.dumpDataDir('none');
+    const file = path.join(os.tmpdir(), `herald-test-snapshot-${process.pid}.tar`);
+    await writeFile(file, Buffer.from(await dump.arrayBuffer()));
+    await handle.close();
+    project.provide('pgliteSnapshot', file);
+    project.provide('templateDatabase', '');
+  }
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    templateDatabase: string;
+    pgliteSnapshot: string;
+  }
+}
