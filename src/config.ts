@@ -41,6 +41,10 @@ const envSchema = z.object({
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
   HERALD_POLL_SECONDS: z.coerce.number().min(0.5).default(1),
+  /** First retry delay after a transient failure; doubles per attempt (with jitter), capped at an hour. */
+  HERALD_RETRY_BASE_SECONDS: z.coerce.number().min(0).default(30),
+  /** How long one platform call may take before it counts as a transient failure. */
+  HERALD_PLATFORM_TIMEOUT_SECONDS: z.coerce.number().min(1).default(60),
   LOG_LEVEL: z.enum(logLevels).default('info'),
 });
 
@@ -59,6 +63,8 @@ export type Config = {
   maxUploadBytes: number;
   allowPrivateMediaUrls: boolean;
   pollSeconds: number;
+  retryBaseSeconds: number;
+  platformTimeoutMs: number;
   logLevel: (typeof logLevels)[number];
 };
 
@@ -108,6 +114,8 @@ export function loadConfig(env?: Record<string, string | undefined>): Config {
     maxUploadBytes: Math.round(e.HERALD_MAX_UPLOAD_MB * 1024 * 1024),
     allowPrivateMediaUrls: e.HERALD_ALLOW_PRIVATE_MEDIA_URLS,
     pollSeconds: e.HERALD_POLL_SECONDS,
+    retryBaseSeconds: e.HERALD_RETRY_BASE_SECONDS,
+    platformTimeoutMs: e.HERALD_PLATFORM_TIMEOUT_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,0 +1,76 @@
+/** Lists a workspace's posts, newest first, with filters, full-text search and cursor pagination. */
+import { and, desc, eq, exists, gte, lt, or, type SQL, sql } from 'drizzle-orm';
+import { posts, postTargets } from '../../db/schema.ts';
+import type { Deps } from '../../deps.ts';
+import { invalidField } from '../../errors.ts';
+import { viewPosts } from './get-post.ts';
+import type { PostView } from './posts.schemas.ts';
+
+type Cursor = { createdAt: string; id: string };
+
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+
+function decodeCursor(value: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Cursor;
+    if (typeof c.createdAt === 'string' && typeof c.id === 'string' && /^\d{4}-\d{2}-\d{2} [\d:.]+[+-]\d{2}(:\d{2})?$/.test(c.createdAt)) return c;
+  } catch {}
+  throw invalidField('cursor', 'not a cursor this API returned');
+}
+
+export async function listPosts(
+  deps: Deps,
+  options: {
+    workspaceId: string;
+    status?: string | undefined;
+    channelId?: string | undefined;
+    from?: string | undefined;
+    to?: string | undefined;
+    q?: string | undefined;
+    hashtag?: string | undefined;
+    cursor?: string | undefined;
+    limit: number;
+  },
+): Promise<{ items: PostView[]; nextCursor: string | null }> {
+  const where: SQL[] = [eq(posts.workspaceId, options.workspaceId)];
+  if (options.status) where.push(eq(posts.status, options.status as never));
+  if (options.channelId) {
+    where.push(
+      exists(
+        deps.db
+          .select({ one: sql`1` })
+          .from(postTargets)
+          .where(and(eq(postTargets.postId, posts.id), eq(postTargets.channelId, options.channelId))),
+      ),
+    );
+  }
+  const when = sql`coalesce(${posts.scheduledAt}, ${posts.publishedAt}, ${posts.createdAt})`;
+  if (options.from) where.push(gte(when, new Date(options.from)));
+  if (options.to) where.push(lt(when, new Date(options.to)));
+  if (options.q?.trim()) where.push(sql`${posts.searchVector} @@ websearch_to_tsquery('simple', ${options.q})`);
+  if (options.hashtag) {
+    where.push(sql`${posts.hashtags} @> ${JSON.stringify([options.hashtag.replace(/^#/, '').toLowerCase()])}::jsonb`);
+  }
+  if (options.cursor) {
+    const c = decodeCursor(options.cursor);
+    // Compared as PostgreSQL text: timestamps have microseconds, a JS Date only milliseconds.
+    const at = sql`${c.createdAt}::timestamptz`;
+    where.push(or(sql`${posts.createdAt} < ${at}`, and(sql`${posts.createdAt} = ${at}`, lt(posts.id, c.id)))!);
+  }
+  const rows = await deps.db
+    .select({ post: posts, createdAtText: sql<string>`${posts.createdAt}::text` })
+    .from(posts)
+    .where(and(...where))
+    .orderBy(desc(posts.createdAt), desc(posts.id))
+    .limit(options.limit + 1);
+  const page = rows.slice(0, options.limit);
+  const last = page.at(-1);
+  return {
+    items: await viewPosts(
+      deps.db,
+      page.map((r) => r.post),
+      { attempts: false },
+    ),
+    nextCursor: rows.length > options.limit && last ? encodeCursor({ createdAt: last.createdAtText, id: last.post.id }) : null,
+  };
+}

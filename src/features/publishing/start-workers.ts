@@ -1,0 +1,59 @@
+/**
+ * Registers this process's workers with pg-boss: publishing, token refresh, and (for the process that
+ * runs the scheduler) the periodic refresh sweep.
+ */
+import type { Job } from 'pg-boss';
+import type { Deps } from '../../deps.ts';
+import { queues } from '../../queue/boss.ts';
+import { connectionsDueForRefresh, refreshConnection } from '../connections/refresh-connection.ts';
+import type { PublishJobData } from './enqueue.ts';
+import { runPublishJob } from './run-publish-job.ts';
+
+/** Jobs fetched per poll by one worker loop; a full batch makes it fetch again at once. */
+const BATCH = 4;
+
+export async function startWorkers(deps: Deps, options: { concurrency: number; scheduler: boolean }): Promise<void> {
+  const loops = Math.max(1, Math.ceil(options.concurrency / BATCH));
+  await deps.queue.work<PublishJobData>(
+    queues.publish,
+    {
+      batchSize: Math.min(BATCH, options.concurrency),
+      localConcurrency: loops,
+      burstWhenBatchFull: true,
+      perJobResults: true,
+      pollingIntervalSeconds: deps.config.pollSeconds,
+      notifyPollingIntervalSeconds: Math.max(deps.config.pollSeconds, 5),
+    },
+    async (jobs: Job<PublishJobData>[]) =>
+      Promise.all(
+        jobs.map(async (job) => {
+          try {
+            const result = await runPublishJob(deps, job);
+            return { id: job.id, status: 'completed' as const, output: result };
+          } catch (error) {
+            // Only the database failing gets here; pg-boss retries the job and the run reconciles.
+            deps.log.error({ err: error, jobId: job.id, targetId: job.data.targetId }, 'publish job crashed');
+            return { id: job.id, status: 'failed' as const, output: { message: (error as Error).message } };
+          }
+        }),
+      ),
+  );
+  await deps.queue.work<{ connectionId: string }>(
+    queues.refreshConnection,
+    { pollingIntervalSeconds: Math.max(deps.config.pollSeconds, 2) },
+    async ([job]) => {
+      if (!job) return;
+      await refreshConnection(deps, { connectionId: job.data.connectionId, trigger: 'schedule' }).catch((error) => {
+        deps.log.warn({ connectionId: job.data.connectionId, err: (error as Error).message }, 'scheduled token refresh failed');
+      });
+    },
+  );
+  if (options.scheduler) {
+    await deps.queue.schedule(queues.refreshSweep, '* * * * *');
+    await deps.queue.work(queues.refreshSweep, { pollingIntervalSeconds: 5 }, async () => {
+      for (const connectionId of await connectionsDueForRefresh(deps)) {
+        await deps.queue.send(queues.refreshConnection, { connectionId }, { singletonKey: connectionId });
+      }
+    });
+  }
+}
