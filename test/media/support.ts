@@ -1,11 +1,11 @@
 /**
- * Helpers for the media and stats tests: members with API tokens (until test/support/factories.ts
- * lands), multipart bodies, and tiny but valid image and video files built byte by byte.
+ * Helpers for the media and stats tests: members with API tokens (through the shared factories),
+ * multipart bodies, and tiny but valid image and video files built byte by byte.
  */
 import { randomUUID } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
-import { randomToken, sha256 } from '../../src/crypto/hashing.ts';
-import { apiTokens, memberships, type Role, users, workspaces } from '../../src/db/schema.ts';
+import type { Role } from '../../src/db/schema.ts';
+import { addMemberTo, bearer, newUser, newWorkspace, tokenFor } from '../support/factories.ts';
 import type { TestHerald } from '../support/harness.ts';
 
 export type Member = {
@@ -15,31 +15,18 @@ export type Member = {
   headers: { authorization: string };
 };
 
-/** A user with a role in a workspace (a new one unless given) and an API token. */
+/** A user with a role in a workspace (a new one, which they own, unless given) and an API token. */
 export async function newMember(
   herald: TestHerald,
   options: { role?: Role; workspaceId?: string } = {},
 ): Promise<Member> {
-  const db = herald.deps.db;
-  const suffix = randomUUID().slice(0, 8);
+  const { deps } = herald;
+  const user = await newUser(deps);
   let workspaceId = options.workspaceId;
-  if (!workspaceId) {
-    const [ws] = await db
-      .insert(workspaces)
-      .values({ name: `Team ${suffix}`, slug: `team-${suffix}` })
-      .returning();
-    workspaceId = ws!.id;
-  }
-  const [user] = await db
-    .insert(users)
-    .values({ email: `user-${suffix}@example.test`, name: `User ${suffix}`, passwordHash: 'not-used' })
-    .returning();
-  await db.insert(memberships).values({ workspaceId, userId: user!.id, role: options.role ?? 'admin' });
-  const token = `hrld_${randomToken(24)}`;
-  await db
-    .insert(apiTokens)
-    .values({ userId: user!.id, name: 'test', tokenHash: sha256(token), prefix: token.slice(0, 9) });
-  return { userId: user!.id, workspaceId, token, headers: { authorization: `Bearer ${token}` } };
+  if (workspaceId) await addMemberTo(deps, { workspaceId, userId: user.id, role: options.role ?? 'admin' });
+  else workspaceId = (await newWorkspace(deps, { owner: user.id })).id;
+  const token = await tokenFor(deps, user.id);
+  return { userId: user.id, workspaceId, token, headers: bearer(token) };
 }
 
 type Part =

@@ -1,0 +1,178 @@
+import { sql } from 'drizzle-orm';
+import { rowsOf } from '../../db/client.ts';
+import type { Deps } from '../../deps.ts';
+import { dayWindow } from './day-window.ts';
+
+export type GetDashboardStatsOptions = {
+  workspaceId: string;
+  /** A canonical IANA zone (see canonicalTimeZone): it decides where "today" starts. */
+  timeZone: string;
+};
+
+export type PlatformStats = {
+  platform: string;
+  connectedChannels: number;
+  scheduled: number;
+  publishedToday: number;
+  successRate: number | null;
+  failed: number;
+};
+
+export type DashboardStats = {
+  today: { timeZone: string; start: Date; end: Date };
+  totalScheduled: number;
+  publishedToday: number;
+  successRate: number | null;
+  failedPosts: number;
+  failedTargets: number;
+  unknownTargets: number;
+  waitingReauthTargets: number;
+  connectionsExpiringSoon: number;
+  connectionsBroken: number;
+  platforms: PlatformStats[];
+};
+
+/** A connection whose token expires this soon, and that cannot refresh itself, needs a person. */
+export const EXPIRING_SOON_MS = 7 * 24 * 3600_000;
+
+/**
+ * Success as a percentage with one decimal, or null when nothing has finished yet.
+ *
+ * Posts: published / (published + failed + partially_published). Only finished posts count (a
+ * scheduled or publishing post has no outcome yet, a cancelled one never will), and a post that
+ * reached only some of its channels is not a success: the denominator is "posts that were meant to go
+ * out everywhere and are done trying", the numerator "those that did". (The seed divided by every
+ * post, which made a workspace full of drafts look like it was failing.)
+ *
+ * Targets (per platform): published / (published + failed + missed). A target in `unknown` is left
+ * out until reconciliation says what happened.
+ */
+export function successRate(succeeded: number, finished: number): number | null {
+  return finished > 0 ? Math.round((1000 * succeeded) / finished) / 10 : null;
+}
+
+type SummaryRow = {
+  scheduled: number;
+  published: number;
+  partially_published: number;
+  failed: number;
+  published_today: number;
+  failed_targets: number;
+  unknown_targets: number;
+  waiting_reauth_targets: number;
+  connections_expiring_soon: number;
+  connections_broken: number;
+};
+
+type PlatformRow = {
+  platform: string;
+  connected_channels: number;
+  scheduled: number;
+  published_today: number;
+  published: number;
+  failed: number;
+};
+
+/**
+ * The dashboard numbers (seed 000's "Dashboard Stats" and "Platform Stats", corrected) in two
+ * queries, each scoped to the workspace by a leading `workspace_id` index column. Failed counts
+ * include `missed` targets, as the post roll-up does.
+ */
+export async function getDashboardStats(
+  deps: Deps,
+  options: GetDashboardStatsOptions,
+): Promise<DashboardStats> {
+  const { workspaceId, timeZone } = options;
+  const now = deps.clock.now();
+  const { start, end } = dayWindow(now, timeZone);
+  const expiringBefore = new Date(now.getTime() + EXPIRING_SOON_MS);
+
+  const summaryQuery = deps.db.execute(sql`
+    with post_counts as (
+      select count(*) filter (where status = 'scheduled')::int as scheduled,
+             count(*) filter (where status = 'published')::int as published,
+             count(*) filter (where status = 'partially_published')::int as partially_published,
+             count(*) filter (where status = 'failed')::int as failed
+        from posts
+       where workspace_id = ${workspaceId}
+         and status in ('scheduled', 'published', 'partially_published', 'failed')
+    ), published_today as (
+      -- published_at is set by the roll-up only on published and partially published posts.
+      select count(*)::int as published_today
+        from posts
+       where workspace_id = ${workspaceId}
+         and published_at >= ${start.toISOString()}::timestamptz
+         and published_at < ${end.toISOString()}::timestamptz
+    ), target_counts as (
+      select count(*) filter (where status in ('failed', 'missed'))::int as failed_targets,
+             count(*) filter (where status = 'unknown')::int as unknown_targets,
+             count(*) filter (where status = 'waiting_reauth')::int as waiting_reauth_targets
+        from post_targets
+       where workspace_id = ${workspaceId}
+         and status in ('failed', 'missed', 'unknown', 'waiting_reauth')
+    ), connection_counts as (
+      -- "Expiring soon": still active, no refresh token to renew it with, and expiring within the
+      -- window (or already past it). Tokens that refresh themselves are not a person's problem until
+      -- a refresh fails, and then the connection's status says so: that is "broken".
+      select count(*) filter (where status = 'active' and refresh_token is null
+                                and token_expires_at < ${expiringBefore.toISOString()}::timestamptz)::int
+               as connections_expiring_soon,
+             count(*) filter (where status <> 'active')::int as connections_broken
+        from connections
+       where workspace_id = ${workspaceId}
+    )
+    select * from post_counts, published_today, target_counts, connection_counts`);
+
+  const platformsQuery = deps.db.execute(sql`
+    with channel_counts as (
+      select ch.platform,
+             count(*) filter (where ch.is_active and c.status = 'active')::int as connected_channels
+        from channels ch
+        join connections c on c.id = ch.connection_id
+       where ch.workspace_id = ${workspaceId}
+       group by ch.platform
+    ), target_counts as (
+      select platform,
+             count(*) filter (where status in ('scheduled', 'retrying', 'deferred'))::int as scheduled,
+             count(*) filter (where status = 'published'
+                                and published_at >= ${start.toISOString()}::timestamptz
+                                and published_at < ${end.toISOString()}::timestamptz)::int as published_today,
+             count(*) filter (where status = 'published')::int as published,
+             count(*) filter (where status in ('failed', 'missed'))::int as failed
+        from post_targets
+       where workspace_id = ${workspaceId}
+       group by platform
+    )
+    select coalesce(cc.platform, tc.platform) as platform,
+           coalesce(cc.connected_channels, 0) as connected_channels,
+           coalesce(tc.scheduled, 0) as scheduled,
+           coalesce(tc.published_today, 0) as published_today,
+           coalesce(tc.published, 0) as published,
+           coalesce(tc.failed, 0) as failed
+      from channel_counts cc
+      full join target_counts tc on tc.platform = cc.platform
+     order by 1`);
+
+  const [summaryResult, platformsResult] = await Promise.all([summaryQuery, platformsQuery]);
+  const s = rowsOf<SummaryRow>(summaryResult)[0]!;
+  return {
+    today: { timeZone, start, end },
+    totalScheduled: s.scheduled,
+    publishedToday: s.published_today,
+    successRate: successRate(s.published, s.published + s.failed + s.partially_published),
+    failedPosts: s.failed,
+    failedTargets: s.failed_targets,
+    unknownTargets: s.unknown_targets,
+    waitingReauthTargets: s.waiting_reauth_targets,
+    connectionsExpiringSoon: s.connections_expiring_soon,
+    connectionsBroken: s.connections_broken,
+    platforms: rowsOf<PlatformRow>(platformsResult).map((p) => ({
+      platform: p.platform,
+      connectedChannels: p.connected_channels,
+      scheduled: p.scheduled,
+      publishedToday: p.published_today,
+      successRate: successRate(p.published, p.published + p.failed),
+      failed: p.failed,
+    })),
+  };
+}
