@@ -3,6 +3,7 @@
  * carries a password, a password hash, an API token's hash, or a session's stored id.
  */
 import { Writable } from 'node:stream';
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/crypto/hashing.ts';
 import { apiTokens, users } from '../../src/db/schema.ts';
@@ -28,11 +29,7 @@ describe('secrets never leave the server', () => {
     const adminPassword = 'the admin password 123';
     const memberPassword = 'the member password 456';
     const replies: { label: string; text: string }[] = [];
-    const send = async (
-      label: string,
-      status: number,
-      options: Parameters<TestHerald['app']['inject']>[0] & object,
-    ) => {
+    const send = async (label: string, status: number, options: InjectOptions) => {
       const res = await herald.app.inject(options);
       expect(res.statusCode, `${label}: ${res.body}`).toBe(status);
       replies.push({ label, text: `${JSON.stringify(res.headers)}\n${res.body}` });
