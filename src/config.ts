@@ -43,6 +43,8 @@ const envSchema = z.object({
   HERALD_POLL_SECONDS: z.coerce.number().min(0.5).default(1),
   /** First retry delay after a transient failure; doubles per attempt (with jitter), capped at an hour. */
   HERALD_RETRY_BASE_SECONDS: z.coerce.number().min(0).default(30),
+  /** How often the queue looks for jobs whose worker died (heartbeat lost) and hands them on. */
+  HERALD_QUEUE_MONITOR_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   /** How long one platform call may take before it counts as a transient failure. */
   HERALD_PLATFORM_TIMEOUT_SECONDS: z.coerce.number().min(1).default(60),
   LOG_LEVEL: z.enum(logLevels).default('info'),
@@ -64,6 +66,7 @@ export type Config = {
   allowPrivateMediaUrls: boolean;
   pollSeconds: number;
   retryBaseSeconds: number;
+  queueMonitorSeconds: number;
   platformTimeoutMs: number;
   logLevel: (typeof logLevels)[number];
 };
@@ -115,6 +118,7 @@ export function loadConfig(env?: Record<string, string | undefined>): Config {
     allowPrivateMediaUrls: e.HERALD_ALLOW_PRIVATE_MEDIA_URLS,
     pollSeconds: e.HERALD_POLL_SECONDS,
     retryBaseSeconds: e.HERALD_RETRY_BASE_SECONDS,
+    queueMonitorSeconds: e.HERALD_QUEUE_MONITOR_SECONDS,
     platformTimeoutMs: e.HERALD_PLATFORM_TIMEOUT_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
   };

@@ -80,7 +80,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
       const applied = await migrate(database.db, { kind: database.kind });
       if (applied.length) log.info({ applied }, 'applied database migrations');
     }
-    const queue = createQueue(database);
+    const queue = createQueue(database, { monitorSeconds: config.queueMonitorSeconds });
     queue.on('error', (error) => log.error({ err: error }, 'job queue error'));
     await queue.start();
     await ensureQueues(queue);

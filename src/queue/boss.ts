@@ -17,10 +17,18 @@ export const queues = {
 
 export type Queue = PgBoss;
 
-export function createQueue(handle: DatabaseHandle, options: { schema?: string } = {}): PgBoss {
+export function createQueue(
+  handle: DatabaseHandle,
+  options: { schema?: string; monitorSeconds?: number } = {},
+): PgBoss {
   const schema = options.schema ?? 'pgboss';
+  // The monitor is what notices a dead worker's job (heartbeat lost) and hands it to another worker.
+  const monitor = {
+    monitorIntervalSeconds: options.monitorSeconds ?? 15,
+    superviseIntervalSeconds: options.monitorSeconds ?? 15,
+  };
   if (handle.kind === 'pglite') {
-    return new PgBoss({ db: fromPglite(handle.pglite!), backend: 'pglite', schema });
+    return new PgBoss({ db: fromPglite(handle.pglite!), backend: 'pglite', schema, ...monitor });
   }
   // pg-boss gets its own small pool from the app's pool so job fetches never starve requests.
   const { connectionString, max } = handle.pool!.options as { connectionString: string; max: number };
@@ -29,6 +37,7 @@ export function createQueue(handle: DatabaseHandle, options: { schema?: string }
     max: Math.max(2, Math.ceil(max / 2)),
     schema,
     useListenNotify: true,
+    ...monitor,
   });
 }
 

@@ -22,7 +22,8 @@ export async function startWorkers(deps: Deps, options: { concurrency: number; s
       burstWhenBatchFull: true,
       perJobResults: true,
       pollingIntervalSeconds: deps.config.pollSeconds,
-      notifyPollingIntervalSeconds: Math.max(deps.config.pollSeconds, 5),
+      // Notifications only announce new jobs, not jobs coming due: keep polling at the configured pace.
+      notifyPollingIntervalSeconds: deps.config.pollSeconds,
     },
     async (jobs: Job<PublishJobData>[]) =>
       Promise.all(

@@ -1,0 +1,163 @@
+/**
+ * Helpers for publishing tests: connect sandbox accounts through the real OAuth screens over HTTP,
+ * upload media, and wait for the engine.
+ */
+import { expect } from 'vitest';
+import type { TeamMember } from './factories.ts';
+import type { TestHerald } from './harness.ts';
+
+/** The fields of the sandbox consent form, as a browser would submit them. */
+function formFields(html: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const match of html.matchAll(/<input[^>]*\bname="([^"]+)"[^>]*\bvalue="([^"]*)"/g)) {
+    fields[match[1]!] = match[2]!.replaceAll('&amp;', '&').replaceAll('&quot;', '"');
+  }
+  return fields;
+}
+
+export type ConnectedChannel = { channelId: string; connectionId: string; username: string };
+
+/**
+ * Connects a sandbox account the way a person does: Herald's connect endpoint, the sandbox consent
+ * page, its form, and the redirect back to Herald's callback.
+ */
+export async function connectSandbox(
+  herald: TestHerald,
+  options: { workspaceId: string; member: TeamMember; username: string },
+): Promise<ConnectedChannel> {
+  const base = herald.baseUrl;
+  const start = await fetch(`${base}/api/workspaces/${options.workspaceId}/connect/sandbox`, {
+    method: 'POST',
+    headers: { ...options.member.headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ returnTo: '/channels' }),
+  });
+  expect(start.status, await start.clone().text()).toBe(200);
+  const { authorizeUrl } = (await start.json()) as { authorizeUrl: string };
+  const page = await fetch(authorizeUrl);
+  expect(page.status).toBe(200);
+  const fields = formFields(await page.text());
+  fields.username = options.username;
+  fields.decision = 'authorize';
+  const consent = await fetch(`${base}/sandbox/oauth/authorize`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+    redirect: 'manual',
+  });
+  expect(consent.status).toBe(302);
+  const callback = await fetch(consent.headers.get('location')!, { redirect: 'manual' });
+  expect(callback.status).toBe(302);
+  const back = new URL(callback.headers.get('location')!, base);
+  expect(back.pathname).toBe('/channels');
+  const connectionId = back.searchParams.get('connected');
+  if (!connectionId) throw new Error(`connect failed: ${back.searchParams.get('error')}`);
+  const channels = await herald.app.inject({
+    method: 'GET',
+    url: `/api/workspaces/${options.workspaceId}/channels`,
+    headers: options.member.headers,
+  });
+  const channel = (channels.json() as { items: { id: string; connection: { id: string } }[] }).items.find(
+    (c) => c.connection.id === connectionId,
+  );
+  if (!channel) throw new Error('connected account has no channel');
+  return { channelId: channel.id, connectionId, username: options.username };
+}
+
+/** A 1×1 PNG. */
+export const tinyPng = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+export async function uploadImage(
+  herald: TestHerald,
+  options: { workspaceId: string; member: TeamMember; altText?: string },
+): Promise<string> {
+  const form = new FormData();
+  form.set('file', new Blob([tinyPng], { type: 'image/png' }), 'pixel.png');
+  if (options.altText) form.set('altText', options.altText);
+  const res = await fetch(`${herald.baseUrl}/api/workspaces/${options.workspaceId}/media`, {
+    method: 'POST',
+    headers: options.member.headers,
+    body: form,
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
+export async function setKnobs(herald: TestHerald, username: string, knobs: Record<string, unknown>) {
+  const res = await fetch(`${herald.baseUrl}/sandbox/admin/accounts/${username}/knobs`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(knobs),
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+}
+
+/** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false>,
+  options: { timeoutMs?: number; what?: string } = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${options.what ?? 'a condition'}${last ? `: ${String(last)}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+type PostJson = {
+  id: string;
+  status: string;
+  targets: {
+    id: string;
+    channelId: string;
+    status: string;
+    remoteId: string | null;
+    remoteUrl: string | null;
+    attempts: number;
+    errorCode: string | null;
+    errorMessage: string | null;
+    attemptsLog: { outcome: string; errorCode: string | null }[];
+  }[];
+};
+
+export async function getPostJson(herald: TestHerald, workspaceId: string, member: TeamMember, postId: string) {
+  const res = await herald.app.inject({
+    method: 'GET',
+    url: `/api/workspaces/${workspaceId}/posts/${postId}`,
+    headers: member.headers,
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as PostJson;
+}
+
+/** Waits until the post reaches one of `statuses`. */
+export function waitForPost(
+  herald: TestHerald,
+  options: { workspaceId: string; member: TeamMember; postId: string; statuses: string[]; timeoutMs?: number },
+) {
+  return waitFor(
+    async () => {
+      const post = await getPostJson(herald, options.workspaceId, options.member, options.postId);
+      return options.statuses.includes(post.status) ? post : undefined;
+    },
+    { timeoutMs: options.timeoutMs ?? 30_000, what: `post ${options.postId} to become ${options.statuses.join('/')}` },
+  );
+}
+
+/** Sandbox posts of an account, read through the sandbox's own API as the connected account would. */
+export async function sandboxFeed(herald: TestHerald, username: string): Promise<string> {
+  const res = await fetch(`${herald.baseUrl}/sandbox/@${username}`);
+  expect(res.status).toBe(200);
+  return res.text();
+}
