@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMemberTo, newUser, newWorkspace, signIn, tokenFor } from '../support/factories.ts';
+import { addMemberTo, bearer, newUser, newWorkspace, signIn, tokenFor } from '../support/factories.ts';
 import { startHerald, type TestHerald } from '../support/harness.ts';
 
 describe('the current user, their workspaces, and CSRF', () => {
@@ -36,7 +36,7 @@ describe('the current user, their workspaces, and CSRF', () => {
     const viaToken = await herald.app.inject({
       method: 'GET',
       url: '/api/me',
-      headers: { authorization: `Bearer ${token}` },
+      headers: bearer(token),
     });
     expect(viaToken.json()).toMatchObject({ user: { id: user.id }, csrfToken: null });
   });
@@ -62,7 +62,7 @@ describe('the current user, their workspaces, and CSRF', () => {
   it('lists and creates workspaces; the creator is admin and slugs stay unique', async () => {
     const user = await newUser(herald.deps);
     const token = await tokenFor(herald.deps, user.id);
-    const headers = { authorization: `Bearer ${token}` };
+    const headers = bearer(token);
     const create = (name: string) =>
       herald.app.inject({ method: 'POST', url: '/api/workspaces', headers, payload: { name } });
 
@@ -97,7 +97,7 @@ describe('the current user, their workspaces, and CSRF', () => {
 
   it('creates workspaces with unique slugs even when created at once', async () => {
     const user = await newUser(herald.deps);
-    const headers = { authorization: `Bearer ${await tokenFor(herald.deps, user.id)}` };
+    const headers = bearer(await tokenFor(herald.deps, user.id));
     const results = await Promise.all(
       [1, 2, 3].map(() =>
         herald.app.inject({
@@ -114,7 +114,7 @@ describe('the current user, their workspaces, and CSRF', () => {
 
   it('rejects a workspace without a name with 400 naming the field', async () => {
     const user = await newUser(herald.deps);
-    const headers = { authorization: `Bearer ${await tokenFor(herald.deps, user.id)}` };
+    const headers = bearer(await tokenFor(herald.deps, user.id));
     for (const payload of [{}, { name: '' }, { name: 'x'.repeat(101) }]) {
       const res = await herald.app.inject({ method: 'POST', url: '/api/workspaces', headers, payload });
       expect(res.statusCode).toBe(400);
@@ -167,7 +167,7 @@ describe('the current user, their workspaces, and CSRF', () => {
       const res = await herald.app.inject({
         method: 'POST',
         url: '/api/workspaces',
-        headers: { authorization: `Bearer ${token}` },
+        headers: bearer(token),
         payload: { name: 'By token' },
       });
       expect(res.statusCode).toBe(201);

@@ -5,7 +5,7 @@ import { users } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit } from './audit.ts';
-import { checkNewPassword, parseEmail } from './credentials.ts';
+import { checkNewPassword, normaliseEmail, parseEmail } from './credentials.ts';
 import { isUniqueViolation } from './db-errors.ts';
 
 /** A user as every reply shows it: never the password hash. */
@@ -18,12 +18,12 @@ export const publicUserColumns = {
   isInstanceAdmin: users.isInstanceAdmin,
 };
 
+/** The condition matching a user's email case-insensitively (uses `users_email_lower_idx`). */
+export const emailIs = (email: string) => eq(sql`lower(${users.email})`, normaliseEmail(email));
+
 /** Finds a user by email, case-insensitively. */
 export async function findUserByEmail(db: Queryable, email: string): Promise<PublicUser | undefined> {
-  const [user] = await db
-    .select(publicUserColumns)
-    .from(users)
-    .where(eq(sql`lower(${users.email})`, email.trim().toLowerCase()));
+  const [user] = await db.select(publicUserColumns).from(users).where(emailIs(email));
   return user;
 }
 

@@ -1,11 +1,11 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { hashPassword, verifyPassword } from '../../crypto/hashing.ts';
 import { users } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit } from './audit.ts';
 import { createSession, type NewSession } from './create-session.ts';
-import type { PublicUser } from './create-user.ts';
+import { emailIs, type PublicUser, publicUserColumns } from './create-user.ts';
 import { normaliseEmail } from './credentials.ts';
 import { checkLoginRateLimit, recordLoginAttempt } from './login-rate-limit.ts';
 
@@ -33,16 +33,9 @@ export async function login(
   await checkLoginRateLimit(deps, keys);
 
   const [row] = await deps.db
-    .select({
-      id: users.id,
-      email: users.email,
-      name: users.name,
-      isInstanceAdmin: users.isInstanceAdmin,
-      isActive: users.isActive,
-      passwordHash: users.passwordHash,
-    })
+    .select({ ...publicUserColumns, isActive: users.isActive, passwordHash: users.passwordHash })
     .from(users)
-    .where(eq(sql`lower(${users.email})`, email));
+    .where(emailIs(email));
   const matches = await verifyPassword(row?.passwordHash ?? (await hashToBurn()), options.password);
   if (!row?.isActive || !matches) {
     await recordLoginAttempt(deps, { ...keys, succeeded: false });

@@ -8,8 +8,9 @@ import type { NewSession } from './create-session.ts';
  * Secure when the request came over HTTPS (`request.protocol` honours X-Forwarded-Proto, since
  * trustProxy is on) or the public URL is HTTPS, so a TLS-terminating proxy never downgrades it.
  */
-function isSecure(deps: Deps, request: FastifyRequest): boolean {
-  return request.protocol === 'https' || deps.config.publicUrl.startsWith('https://');
+function cookieOptions(deps: Deps, request: FastifyRequest) {
+  const secure = request.protocol === 'https' || deps.config.publicUrl.startsWith('https://');
+  return { httpOnly: true, sameSite: 'lax', path: '/', secure } as const;
 }
 
 export function setSessionCookie(
@@ -19,19 +20,11 @@ export function setSessionCookie(
   session: NewSession,
 ): void {
   reply.setCookie(SESSION_COOKIE, session.sessionToken, {
-    httpOnly: true,
-    sameSite: 'lax',
-    path: '/',
-    secure: isSecure(deps, request),
+    ...cookieOptions(deps, request),
     expires: session.expiresAt,
   });
 }
 
 export function clearSessionCookie(deps: Deps, request: FastifyRequest, reply: FastifyReply): void {
-  reply.clearCookie(SESSION_COOKIE, {
-    httpOnly: true,
-    sameSite: 'lax',
-    path: '/',
-    secure: isSecure(deps, request),
-  });
+  reply.clearCookie(SESSION_COOKIE, cookieOptions(deps, request));
 }
