@@ -82,7 +82,8 @@ describe('sandbox OAuth', () => {
         code_challenge_method: 'S256',
         ...over,
       });
-    for (const over of [{ client_id: 'nope' }, { redirect_uri: 'http://evil.example/cb' }]) {
+    const bad: Record<string, string>[] = [{ client_id: 'nope' }, { redirect_uri: 'http://evil.example/cb' }];
+    for (const over of bad) {
       const res = await fetch(`${base}/oauth/authorize?${query(over)}`, { redirect: 'manual' });
       expect(res.status).toBe(400);
       expect(res.headers.get('location')).toBeNull();
