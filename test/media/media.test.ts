@@ -385,6 +385,18 @@ describe('media', () => {
     }
   });
 
+  it('documents the media routes in the OpenAPI document', async () => {
+    const doc = (await herald.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    const paths = Object.keys(doc.paths);
+    for (const p of [
+      '/api/workspaces/{workspaceId}/media',
+      '/api/workspaces/{workspaceId}/media/{id}/content',
+    ]) {
+      expect(paths).toContain(p);
+    }
+    expect(doc.components.schemas.Media).toBeDefined();
+  });
+
   describe('from a URL', () => {
     const importFrom = (url: string) =>
       herald.app.inject({

@@ -42,12 +42,14 @@ function parseHttpUrl(value: string, base?: URL): URL {
 }
 
 /** Resolves the host and returns the address to connect to, refusing non-public ones. */
-async function resolveHost(url: URL, allowPrivate: boolean): Promise<LookupAddress> {
+async function resolveHost(url: URL, allowPrivate: boolean, signal: AbortSignal): Promise<LookupAddress> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   let addresses: LookupAddress[];
   try {
-    addresses = await lookup(host, { all: true, verbatim: true });
-  } catch {
+    // getaddrinfo cannot be cancelled; the race only stops waiting for it when time is up.
+    addresses = await Promise.race([lookup(host, { all: true, verbatim: true }), abortion(signal)]);
+  } catch (error) {
+    if (signal.aborted) throw error;
     throw badUrl(`could not resolve the host ${host}`);
   }
   if (!allowPrivate) {
@@ -60,6 +62,13 @@ async function resolveHost(url: URL, allowPrivate: boolean): Promise<LookupAddre
   const [first] = addresses;
   if (!first) throw badUrl(`could not resolve the host ${host}`);
   return first;
+}
+
+function abortion(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }
 
 function request(url: URL, address: LookupAddress, signal: AbortSignal): Promise<IncomingMessage> {
@@ -120,7 +129,7 @@ export async function fetchRemoteMedia(deps: Deps, options: FetchRemoteMediaOpti
   let url = parseHttpUrl(options.url);
   try {
     for (let hop = 0; ; hop++) {
-      const address = await resolveHost(url, deps.config.allowPrivateMediaUrls);
+      const address = await resolveHost(url, deps.config.allowPrivateMediaUrls, signal);
       const response = await request(url, address, signal);
       const status = response.statusCode ?? 0;
       if (isRedirect(status)) {
