@@ -63,6 +63,10 @@ async function readUpload(request: FastifyRequest, maxBytes: number): Promise<Up
   return { ...file, altText };
 }
 
+/** A header parameter value (RFC 5987): percent-encoded UTF-8, quotes and brackets included. */
+const encodeRfc5987 = (value: string) =>
+  encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
 /** Sends stored bytes as what they were detected to be, never letting a browser guess otherwise. */
 export function sendMediaContent(reply: FastifyReply, content: MediaContent, cacheControl: string) {
   const name = content.media.originalName;
@@ -71,7 +75,7 @@ export function sendMediaContent(reply: FastifyReply, content: MediaContent, cac
     .header('content-length', content.data.length)
     .header('x-content-type-options', 'nosniff')
     .header('cache-control', cacheControl)
-    .header('content-disposition', name ? `inline; filename*=UTF-8''${encodeURIComponent(name)}` : 'inline')
+    .header('content-disposition', name ? `inline; filename*=UTF-8''${encodeRfc5987(name)}` : 'inline')
     .send(Buffer.from(content.data.buffer, content.data.byteOffset, content.data.byteLength));
 }
 

@@ -1,71 +1,29 @@
 /** "Today" in a time zone, as the two instants a database range query needs. */
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
+import { isTimeZone, localTimeToInstant, zoneOffsetMinutes } from '../../lib/time.ts';
 
 /**
  * The zone's canonical name ("europe/paris" -> "Europe/Paris"), or null when it is not an IANA zone.
  * Offset strings ("+02:00"), which recent engines also accept, are refused: they have no DST rules.
  */
 export function canonicalTimeZone(value: string): string | null {
-  if (!/^[A-Za-z]/.test(value)) return null;
-  try {
-    return formatterFor(value).resolvedOptions().timeZone;
-  } catch {
-    return null;
-  }
+  if (!/^[A-Za-z]/.test(value) || !isTimeZone(value)) return null;
+  return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
 }
 
-/** The wall-clock fields in `timeZone` at `instant`. */
-function wallClock(timeZone: string, instant: number) {
-  const parts: Record<string, number> = {};
-  for (const p of formatterFor(timeZone).formatToParts(new Date(instant))) parts[p.type] = Number(p.value);
-  return parts as { year: number; month: number; day: number; hour: number; minute: number; second: number };
-}
-
-/** The zone's offset from UTC at `instant`, in milliseconds. */
-function offsetAt(timeZone: string, instant: number): number {
-  const w = wallClock(timeZone, instant);
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(instant / 1000) * 1000;
+/** `YYYY-MM-DD` of the calendar day `days` after the one on the wall clock in `timeZone` at `now`. */
+function localDate(now: Date, timeZone: string, days = 0): string {
+  const wall = new Date(now.getTime() + zoneOffsetMinutes(timeZone, now) * 60_000);
+  wall.setUTCDate(wall.getUTCDate() + days);
+  return wall.toISOString().slice(0, 10);
 }
 
 /**
- * The first instant of a calendar day in the zone: local midnight, or when midnight falls in a DST gap
- * (as in some zones that switch at 00:00), the end of that gap.
+ * The calendar day containing `now` in `timeZone`, as `[start, end)`. A day is not always 24 hours
+ * (DST), and where midnight falls in a DST gap the day starts at the end of the gap.
  */
-function startOfDay(timeZone: string, year: number, month: number, day: number): number {
-  const wall = Date.UTC(year, month - 1, day);
-  // The offsets in force half a day either side; whichever round-trips is the one at midnight.
-  const offsets = [offsetAt(timeZone, wall - 12 * 3600_000), offsetAt(timeZone, wall + 12 * 3600_000)];
-  for (const offset of offsets.sort((a, b) => b - a)) {
-    if (offsetAt(timeZone, wall - offset) === offset) return wall - offset;
-  }
-  return wall - Math.min(...offsets);
-}
-
-/** The calendar day containing `now` in `timeZone`, as `[start, end)`. */
 export function dayWindow(now: Date, timeZone: string): { start: Date; end: Date } {
-  const today = wallClock(timeZone, now.getTime());
   return {
-    start: new Date(startOfDay(timeZone, today.year, today.month, today.day)),
-    // Date.UTC rolls day 32 over into the next month, so this is simply "tomorrow".
-    end: new Date(startOfDay(timeZone, today.year, today.month, today.day + 1)),
+    start: localTimeToInstant(`${localDate(now, timeZone)}T00:00`, timeZone)!,
+    end: localTimeToInstant(`${localDate(now, timeZone, 1)}T00:00`, timeZone)!,
   };
 }
