@@ -22,8 +22,8 @@ export type ConnectedChannel = { channelId: string; connectionId: string; userna
  * page, its form, and the redirect back to Herald's callback.
  */
 export async function connectSandbox(
-  herald: TestHerald,
-  options: { workspaceId: string; member: TeamMember; username: string },
+  herald: { baseUrl: string },
+  options: { workspaceId: string; member: { headers: Record<string, string> }; username: string },
 ): Promise<ConnectedChannel> {
   const base = herald.baseUrl;
   const start = await fetch(`${base}/api/workspaces/${options.workspaceId}/connect/sandbox`, {
@@ -51,12 +51,10 @@ export async function connectSandbox(
   expect(back.pathname).toBe('/channels');
   const connectionId = back.searchParams.get('connected');
   if (!connectionId) throw new Error(`connect failed: ${back.searchParams.get('error')}`);
-  const channels = await herald.app.inject({
-    method: 'GET',
-    url: `/api/workspaces/${options.workspaceId}/channels`,
+  const channels = await fetch(`${base}/api/workspaces/${options.workspaceId}/channels`, {
     headers: options.member.headers,
   });
-  const channel = (channels.json() as { items: { id: string; connection: { id: string } }[] }).items.find(
+  const channel = ((await channels.json()) as { items: { id: string; connection: { id: string } }[] }).items.find(
     (c) => c.connection.id === connectionId,
   );
   if (!channel) throw new Error('connected account has no channel');
@@ -85,7 +83,7 @@ export async function uploadImage(
   return ((await res.json()) as { id: string }).id;
 }
 
-export async function setKnobs(herald: TestHerald, username: string, knobs: Record<string, unknown>) {
+export async function setKnobs(herald: { baseUrl: string }, username: string, knobs: Record<string, unknown>) {
   const res = await fetch(`${herald.baseUrl}/sandbox/admin/accounts/${username}/knobs`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
@@ -156,7 +154,7 @@ export function waitForPost(
 }
 
 /** Sandbox posts of an account, read through the sandbox's own API as the connected account would. */
-export async function sandboxFeed(herald: TestHerald, username: string): Promise<string> {
+export async function sandboxFeed(herald: { baseUrl: string }, username: string): Promise<string> {
   const res = await fetch(`${herald.baseUrl}/sandbox/@${username}`);
   expect(res.status).toBe(200);
   return res.text();
