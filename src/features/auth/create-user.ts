@@ -58,8 +58,8 @@ export async function insertUser(
 export const defaultName = (email: string) => email.split('@')[0] || email;
 
 /**
- * Creates a user with an argon2id password hash. Used by the CLI and by `addMember`; the first user
- * of an instance comes from `setupInstance` instead.
+ * Creates a user with an argon2id password hash, for the CLI. (`addMember` creates users inside its
+ * own transaction with `insertUser`; the first user of an instance comes from `setupInstance`.)
  */
 export async function createUser(
   deps: Deps,

@@ -5,7 +5,7 @@ import { users } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit } from './audit.ts';
-import { insertUser, type PublicUser } from './create-user.ts';
+import { defaultName, insertUser, type PublicUser } from './create-user.ts';
 import { insertWorkspace, type MyWorkspace } from './create-workspace.ts';
 import { checkNewPassword, parseEmail } from './credentials.ts';
 
@@ -43,7 +43,7 @@ export async function setupInstance(
     if (await anyUserExists(tx)) throw alreadySetUp();
     const user = await insertUser(tx, {
       email,
-      name: options.name.trim(),
+      name: options.name.trim() || defaultName(email),
       passwordHash,
       isInstanceAdmin: true,
     });
