@@ -1,0 +1,151 @@
+/**
+ * What the engine does with each kind of platform answer, driven by a scripted platform: permanent
+ * failures, giving up after max attempts, resumable "pending" publishes, and outcomes nobody can
+ * know, which wait for a person.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorkers } from '../../src/features/publishing/start-workers.ts';
+import { createPlatforms } from '../../src/platforms/registry.ts';
+import { sandboxAdapter } from '../../src/platforms/sandbox.ts';
+import { PlatformError } from '../../src/platforms/types.ts';
+import { newTeam, type Team } from '../support/factories.ts';
+import { startHerald, type TestHerald } from '../support/harness.ts';
+import { getPostJson, waitFor } from '../support/publishing.ts';
+import { scriptedChannel, scriptedPlatform } from '../support/scripted-platform.ts';
+
+describe('error classes', () => {
+  const scripted = scriptedPlatform();
+  let herald: TestHerald;
+  let team: Team;
+  let channelId: string;
+
+  beforeAll(async () => {
+    herald = await startHerald({
+      env: { HERALD_RETRY_BASE_SECONDS: '0.1', HERALD_POLL_SECONDS: '0.5' },
+      overrides: { platforms: createPlatforms([sandboxAdapter, scripted.adapter]) },
+    });
+    await startWorkers(herald.deps, { concurrency: 2, scheduler: false });
+    team = await newTeam(herald);
+    ({ channelId } = await scriptedChannel(herald.deps, team.workspace.id));
+  });
+  afterAll(async () => herald?.close());
+
+  const publishNow = async (content: string, extra: Record<string, unknown> = {}) => {
+    const res = await herald.app.inject({
+      method: 'POST',
+      url: `/api/workspaces/${team.workspace.id}/posts`,
+      headers: team.user.headers,
+      payload: { content, channelIds: [channelId], publishNow: true, ...extra },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json().id as string;
+  };
+  const targetOf = (postId: string, statuses: string[]) =>
+    waitFor(
+      async () => {
+        const post = await getPostJson(herald, team.workspace.id, team.user, postId);
+        return statuses.includes(post.targets[0]!.status) ? { post, target: post.targets[0]! } : undefined;
+      },
+      { what: `target to become ${statuses.join('/')}` },
+    );
+
+  it('refuses before scheduling what the platform would refuse', async () => {
+    const res = await herald.app.inject({
+      method: 'POST',
+      url: `/api/workspaces/${team.workspace.id}/posts`,
+      headers: team.user.headers,
+      payload: { content: 'x'.repeat(101), channelIds: [channelId], publishNow: true },
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error.details.issues[0]).toMatchObject({ path: 'text', channelId });
+    expect(scripted.calls).toHaveLength(0);
+  });
+
+  it('fails an invalid post permanently with the platform message, spending one attempt', async () => {
+    scripted.publishes.push(new PlatformError({ kind: 'invalid', code: 'bad_media', message: 'the image is too small' }));
+    const postId = await publishNow('invalid on the platform');
+    const { post, target } = await targetOf(postId, ['failed']);
+    expect(post.status).toBe('failed');
+    expect(target).toMatchObject({ errorCode: 'bad_media', errorMessage: 'the image is too small', attempts: 1 });
+  });
+
+  it('gives up after maxAttempts transient failures, reconciling before each retry', async () => {
+    for (let i = 0; i < 3; i++) scripted.publishes.push(new PlatformError({ kind: 'transient', message: 'HTTP 502' }));
+    scripted.reconciles.push({ status: 'not_found' }, { status: 'not_found' });
+    const before = scripted.calls.length;
+    const postId = await publishNow('keeps failing', { maxAttempts: 3 });
+    const { target } = await targetOf(postId, ['failed']);
+    expect(target.attempts).toBe(3);
+    expect(target.errorMessage).toBe('HTTP 502 (gave up after 3 attempts)');
+    expect(scripted.calls.slice(before).map((c) => c.method)).toEqual(['publish', 'reconcile', 'publish', 'reconcile', 'publish']);
+    expect(target.attemptsLog.map((a) => a.outcome).sort()).toEqual(['failed', 'retry', 'retry']);
+  });
+
+  it('finds a post an earlier timed-out try did publish instead of posting again', async () => {
+    scripted.publishes.push(new PlatformError({ kind: 'transient', message: 'timed out' }));
+    scripted.reconciles.push({ status: 'found', remoteId: 'r-1', remoteUrl: 'https://scripted.test/r-1' });
+    const postId = await publishNow('published despite the timeout');
+    const { target } = await targetOf(postId, ['published']);
+    expect(target).toMatchObject({ remoteId: 'r-1', remoteUrl: 'https://scripted.test/r-1' });
+    expect(target.attemptsLog.map((a) => a.outcome).sort()).toEqual(['reconciled', 'retry']);
+  });
+
+  it('resumes a publish the platform is still processing with the state it returned', async () => {
+    scripted.publishes.push({ status: 'pending', state: { container: 'c-9' }, retryAfterMs: 200 });
+    scripted.publishes.push((request) =>
+      request.state?.container === 'c-9'
+        ? { status: 'published', remoteId: 'r-9', remoteUrl: null }
+        : new PlatformError({ kind: 'invalid', message: `resumed without state: ${JSON.stringify(request.state)}` }),
+    );
+    const postId = await publishNow('video still processing');
+    const { target } = await targetOf(postId, ['published', 'failed']);
+    expect(target).toMatchObject({ status: 'published', remoteId: 'r-9', attempts: 1 });
+    expect(target.attemptsLog.map((a) => a.outcome).sort()).toEqual(['pending', 'published']);
+  });
+
+  it('puts a target nobody can check in `unknown`, and lets a person resolve it', async () => {
+    scripted.publishes.push(new PlatformError({ kind: 'transient', message: 'connection reset' }));
+    scripted.reconciles.push({ status: 'unknowable' });
+    const postId = await publishNow('did it go out?');
+    const { target } = await targetOf(postId, ['unknown']);
+    expect(target.errorCode).toBe('unknown_outcome');
+
+    const viewer = await herald.app.inject({
+      method: 'POST',
+      url: `/api/workspaces/${team.workspace.id}/posts/${postId}/targets/${target.id}/resolve`,
+      headers: team.viewer.headers,
+      payload: { action: 'mark_published' },
+    });
+    expect(viewer.statusCode).toBe(403);
+    const res = await herald.app.inject({
+      method: 'POST',
+      url: `/api/workspaces/${team.workspace.id}/posts/${postId}/targets/${target.id}/resolve`,
+      headers: team.user.headers,
+      payload: { action: 'mark_published', remoteUrl: 'https://scripted.test/seen' },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().status).toBe('published');
+    expect(res.json().targets[0]).toMatchObject({ status: 'published', remoteUrl: 'https://scripted.test/seen' });
+  });
+
+  it('retries only the failed targets of a post', async () => {
+    scripted.publishes.push(new PlatformError({ kind: 'invalid', message: 'nope' }));
+    const postId = await publishNow('retry me');
+    await targetOf(postId, ['failed']);
+    scripted.publishes.push({ status: 'published', remoteId: 'r-retry', remoteUrl: null });
+    const res = await herald.app.inject({
+      method: 'POST',
+      url: `/api/workspaces/${team.workspace.id}/posts/${postId}/retry`,
+      headers: team.user.headers,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const { target } = await targetOf(postId, ['published']);
+    expect(target.remoteId).toBe('r-retry');
+    const again = await herald.app.inject({
+      method: 'POST',
+      url: `/api/workspaces/${team.workspace.id}/posts/${postId}/retry`,
+      headers: team.user.headers,
+    });
+    expect(again.statusCode).toBe(409);
+  });
+});
