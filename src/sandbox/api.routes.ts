@@ -23,7 +23,8 @@ import { isUuid, type Site, sleep } from './site.ts';
 /** How long an injected hang lasts if the client never gives up. */
 const HANG_MS = 120_000;
 
-type Caller = { account: SandboxAccount; knobs: Knobs; bucket: Bucket };
+/** `bucket` is filled by `POST /posts` when it takes a slot, else read when the reply is sent. */
+type Caller = { account: SandboxAccount; knobs: Knobs; bucket: Bucket | null };
 
 const callers = new WeakMap<FastifyRequest, Caller>();
 
@@ -90,8 +91,7 @@ export function apiRoutes(deps: Deps, site: Site): Routes {
     app.addHook('onRequest', async (request, reply) => {
       const account = await authenticate(deps, request.headers.authorization);
       const knobs = readKnobs(account.knobs);
-      const bucket = await readPostBucket(deps, { accountId: account.id, knobs });
-      callers.set(request, { account, knobs, bucket });
+      callers.set(request, { account, knobs, bucket: null });
       if (knobs.latencyMs) await sleep(knobs.latencyMs);
       if (knobs.timeoutNext && (await takeInjectedTimeout(deps, account.id))) {
         if (await waitForClientToLeave(reply, HANG_MS, hangs)) {
@@ -108,7 +108,13 @@ export function apiRoutes(deps: Deps, site: Site): Routes {
 
     app.addHook('onSend', async (request, reply, payload) => {
       const caller = callers.get(request);
-      if (caller) reply.headers(rateLimitHeaders(caller.bucket));
+      if (!caller) return payload;
+      // Headers are best effort: a failing count must not turn the reply itself into a failure.
+      caller.bucket ??= await readPostBucket(deps, {
+        accountId: caller.account.id,
+        knobs: caller.knobs,
+      }).catch(() => null);
+      if (caller.bucket) reply.headers(rateLimitHeaders(caller.bucket));
       return payload;
     });
 
