@@ -47,6 +47,15 @@ const envSchema = z.object({
   HERALD_QUEUE_MONITOR_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   /** How long one platform call may take before it counts as a transient failure. */
   HERALD_PLATFORM_TIMEOUT_SECONDS: z.coerce.number().min(1).default(60),
+  /**
+   * Proxies in front of Herald whose X-Forwarded-* headers are believed: a hop count, or `true` for
+   * any. Off by default, so a client can't spoof its IP past the login throttle.
+   */
+  HERALD_TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d+)$/, 'must be true, false or a number of hops')
+    .default('false')
+    .transform((v) => (v === 'true' ? true : v === 'false' ? false : Number(v))),
   LOG_LEVEL: z.enum(logLevels).default('info'),
 });
 
@@ -69,6 +78,7 @@ export type Config = {
   queueMonitorSeconds: number;
   platformTimeoutMs: number;
   logLevel: (typeof logLevels)[number];
+  trustProxy: boolean | number;
 };
 
 export class ConfigError extends Error {
@@ -121,5 +131,6 @@ export function loadConfig(env?: Record<string, string | undefined>): Config {
     queueMonitorSeconds: e.HERALD_QUEUE_MONITOR_SECONDS,
     platformTimeoutMs: e.HERALD_PLATFORM_TIMEOUT_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
+    trustProxy: e.HERALD_TRUST_PROXY,
   };
 }

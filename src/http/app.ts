@@ -28,13 +28,15 @@ import { sandboxRoutes } from '../sandbox/sandbox.routes.ts';
 import { installAuth, installWorkspaceGuard } from './auth.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { version } from './version.ts';
+import { webAppRoutes } from './web-app.ts';
 
 export type App = FastifyInstance;
 
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger,
-    trustProxy: true,
+    // A hop count is accepted at run time (fastify passes it to proxy-addr) but missing from the types.
+    trustProxy: deps.config.trustProxy as boolean,
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -79,5 +81,6 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     { prefix: '/api/workspaces/:workspaceId' },
   );
   await app.register(sandboxRoutes(deps), { prefix: '/sandbox' });
+  await app.register(webAppRoutes(deps));
   return app;
 }

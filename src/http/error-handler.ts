@@ -27,6 +27,8 @@ function zodIssues(error: FastifyError): Issue[] {
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
+      const retryAfter = error.details?.retryAfterSeconds;
+      if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
       return reply.status(error.status).send({
         error: { code: error.code, message: error.message, details: error.details ?? null },
       });
@@ -57,15 +59,13 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.status(status).send({ error: { code, message: error.message, details: null } });
     }
     request.log.error({ err: error }, 'unhandled error');
-    return reply
-      .status(500)
-      .send({
-        error: {
-          code: 'internal',
-          message: 'something went wrong on our side; it has been logged',
-          details: null,
-        },
-      });
+    return reply.status(500).send({
+      error: {
+        code: 'internal',
+        message: 'something went wrong on our side; it has been logged',
+        details: null,
+      },
+    });
   });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({

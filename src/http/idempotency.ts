@@ -37,9 +37,16 @@ export async function idempotent<T>(
   const where = and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key));
   if (!claimed) {
     const [previous] = await deps.db.select().from(idempotencyKeys).where(where);
-    if (!previous) throw new AppError('conflict', 'Idempotency-Key: the earlier request with this key just failed; send it again');
+    if (!previous)
+      throw new AppError(
+        'conflict',
+        'Idempotency-Key: the earlier request with this key just failed; send it again',
+      );
     if (previous.requestHash !== requestHash) {
-      throw new AppError('invalid', 'Idempotency-Key: this key was already used with a different request body');
+      throw new AppError(
+        'invalid',
+        'Idempotency-Key: this key was already used with a different request body',
+      );
     }
     if (previous.statusCode === null) {
       throw new AppError('conflict', 'Idempotency-Key: a request with this key is still being processed');

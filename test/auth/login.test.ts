@@ -26,7 +26,7 @@ describe('login, sessions and logout', () => {
     });
 
   beforeAll(async () => {
-    herald = await startHerald({ overrides: { clock } });
+    herald = await startHerald({ env: { HERALD_TRUST_PROXY: 'true' }, overrides: { clock } });
   });
   afterAll(async () => herald?.close());
 

@@ -63,19 +63,13 @@ export function authRoutes(deps: Deps): Routes {
         },
       },
       async (request, reply) => {
-        try {
-          const { user, session } = await login(deps, {
-            ...request.body,
-            ip: request.ip,
-            userAgent: request.headers['user-agent'],
-          });
-          setSessionCookie(deps, request, reply, session);
-          return { user, csrfToken: session.csrfToken };
-        } catch (error) {
-          const retryAfter = error instanceof AppError ? error.details?.retryAfterSeconds : undefined;
-          if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
-          throw error;
-        }
+        const { user, session } = await login(deps, {
+          ...request.body,
+          ip: request.ip,
+          userAgent: request.headers['user-agent'],
+        });
+        setSessionCookie(deps, request, reply, session);
+        return { user, csrfToken: session.csrfToken };
       },
     );
 
