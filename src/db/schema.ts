@@ -348,6 +348,8 @@ export const posts = pgTable(
     index('posts_search_idx').using('gin', t.searchVector),
     index('posts_hashtags_idx').using('gin', t.hashtags),
     index('posts_content_hash_idx').on(t.workspaceId, t.contentHash),
+    // Dashboard "published today" (seed 000 dashboard stats).
+    index('posts_workspace_published_idx').on(t.workspaceId, t.publishedAt).where(sql`${t.publishedAt} is not null`),
     check(
       'posts_status_check',
       sql`${t.status} in ('draft','scheduled','publishing','published','partially_published','failed','cancelled')`,
@@ -378,7 +380,10 @@ export const media = pgTable(
     metadata: jsonb('metadata').notNull().default({}),
     createdAt: createdAt(),
   },
-  (t) => [index('media_workspace_idx').on(t.workspaceId, t.createdAt)],
+  (t) => [
+    index('media_workspace_idx').on(t.workspaceId, t.createdAt, t.id),
+    index('media_workspace_storage_idx').on(t.workspaceId, t.storageKey),
+  ],
 );
 
 export const postMedia = pgTable(
@@ -462,6 +467,8 @@ export const postTargets = pgTable(
     index('post_targets_workspace_status_idx').on(t.workspaceId, t.status),
     index('post_targets_channel_idx').on(t.channelId, t.status),
     index('post_targets_published_idx').on(t.workspaceId, t.publishedAt),
+    // Per-platform stats (seed 000 platform stats) read from the index alone.
+    index('post_targets_workspace_platform_idx').on(t.workspaceId, t.platform, t.status, t.publishedAt),
     index('post_targets_due_idx')
       .on(t.scheduledAt)
       .where(sql`${t.status} in ('scheduled','retrying','deferred')`),

@@ -27,6 +27,7 @@ import { tokenRoutes } from '../features/tokens/tokens.routes.ts';
 import { sandboxRoutes } from '../sandbox/sandbox.routes.ts';
 import { installAuth, installWorkspaceGuard } from './auth.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { publicMediaRoutes } from './public-media.ts';
 import { version } from './version.ts';
 import { webAppRoutes } from './web-app.ts';
 
@@ -81,6 +82,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     { prefix: '/api/workspaces/:workspaceId' },
   );
   await app.register(sandboxRoutes(deps), { prefix: '/sandbox' });
+  await app.register(publicMediaRoutes(deps));
   await app.register(webAppRoutes(deps));
   return app;
 }

@@ -14,6 +14,7 @@ import {
   type RateLimitInfo,
 } from '../../platforms/types.ts';
 import { adapterContext, credentialsOf } from '../connections/credentials.ts';
+import { publicMediaUrl } from '../media/media-signature.ts';
 import { refreshConnection } from '../connections/refresh-connection.ts';
 import type { Claim } from './claim-target.ts';
 
@@ -38,7 +39,7 @@ function mediaItems(deps: Deps, claim: Claim): MediaItem[] {
     height: m.height,
     durationSeconds: m.durationSeconds,
     read: () => deps.storage.get(m.storageKey),
-    publicUrl: null,
+    publicUrl: publicMediaUrl(deps, m.id),
   }));
 }
 
