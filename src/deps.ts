@@ -14,7 +14,7 @@ import { type Clock, systemClock } from './lib/clock.ts';
 import { createLog, type Log } from './lib/log.ts';
 import { localStorage, type Storage } from './lib/storage.ts';
 import { createPlatforms, type Platforms } from './platforms/registry.ts';
-import { sandboxAdapter } from './platforms/sandbox.ts';
+import { allAdapters } from './platforms/all.ts';
 import type { FetchLike } from './platforms/types.ts';
 import { createQueue, ensureQueues, type Queue } from './queue/boss.ts';
 
@@ -91,7 +91,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
       database,
       db,
       queue,
-      platforms: overrides.platforms ?? createPlatforms([sandboxAdapter]),
+      platforms: overrides.platforms ?? createPlatforms(allAdapters),
       storage: localStorage(path.join(config.dataDir, 'media')),
       clock: overrides.clock ?? systemClock,
       log,

@@ -40,6 +40,7 @@ export type Credentials = {
 
 export type TokenSet = {
   accessToken: string;
+  /** A new refresh token, or null when the platform sent none (Herald then keeps the one it has). */
   refreshToken: string | null;
   expiresAt: Date | null;
   scopes: string[];
@@ -92,7 +93,14 @@ export type PublishRequest = {
 };
 
 export type PublishOutcome =
-  | { status: 'published'; remoteId: string; remoteUrl: string | null; rateLimit?: RateLimitInfo | undefined }
+  | {
+      status: 'published';
+      remoteId: string;
+      remoteUrl: string | null;
+      rateLimit?: RateLimitInfo | undefined;
+      /** Ids of the other parts of a thread or carousel, first to last, when the platform made several. */
+      partIds?: string[] | undefined;
+    }
   | {
       /** The platform is still processing; run again after `retryAfterMs` with `state`. */
       status: 'pending';
@@ -131,6 +139,8 @@ export type AdapterContext = {
   app: AppCredentials;
   fetch: FetchLike;
   signal?: AbortSignal | undefined;
+  /** Herald's clock: use it for expiry and reset times so tests that move time stay consistent. */
+  now?: (() => Date) | undefined;
 };
 
 export type AuthorizeRequest = {

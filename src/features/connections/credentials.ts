@@ -17,6 +17,7 @@ export function adapterContext(deps: Deps, app: AppRow, signal?: AbortSignal): A
     },
     fetch: deps.fetch,
     signal,
+    now: () => deps.clock.now(),
   };
 }
 

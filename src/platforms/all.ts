@@ -1,0 +1,5 @@
+/** Every platform adapter Herald ships. Add a platform by adding its module here. */
+import { sandboxAdapter } from './sandbox.ts';
+import type { PlatformAdapter } from './types.ts';
+
+export const allAdapters: PlatformAdapter[] = [sandboxAdapter];
