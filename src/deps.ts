@@ -13,8 +13,8 @@ import { migrate } from './db/migrate.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLog, type Log } from './lib/log.ts';
 import { localStorage, type Storage } from './lib/storage.ts';
-import { createPlatforms, type Platforms } from './platforms/registry.ts';
 import { allAdapters } from './platforms/all.ts';
+import { createPlatforms, type Platforms } from './platforms/registry.ts';
 import type { FetchLike } from './platforms/types.ts';
 import { createQueue, ensureQueues, type Queue } from './queue/boss.ts';
 

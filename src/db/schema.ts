@@ -349,7 +349,9 @@ export const posts = pgTable(
     index('posts_hashtags_idx').using('gin', t.hashtags),
     index('posts_content_hash_idx').on(t.workspaceId, t.contentHash),
     // Dashboard "published today" (seed 000 dashboard stats).
-    index('posts_workspace_published_idx').on(t.workspaceId, t.publishedAt).where(sql`${t.publishedAt} is not null`),
+    index('posts_workspace_published_idx')
+      .on(t.workspaceId, t.publishedAt)
+      .where(sql`${t.publishedAt} is not null`),
     check(
       'posts_status_check',
       sql`${t.status} in ('draft','scheduled','publishing','published','partially_published','failed','cancelled')`,

@@ -31,7 +31,11 @@ export function isTimeZone(value: string): boolean {
 
 /** The zone's offset from UTC at `instant`, in minutes. */
 export function zoneOffsetMinutes(timeZone: string, instant: Date): number {
-  const parts = Object.fromEntries(formatterFor(timeZone).formatToParts(instant).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    formatterFor(timeZone)
+      .formatToParts(instant)
+      .map((p) => [p.type, p.value]),
+  );
   const asUtc = Date.UTC(
     Number(parts.year),
     Number(parts.month) - 1,

@@ -39,11 +39,19 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('crash recovery on the embedded d
     const setup = await fetch(`${base}/api/setup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'owner@example.test', password: 'a long enough password', name: 'Owner', workspaceName: 'Crash' }),
+      body: JSON.stringify({
+        email: 'owner@example.test',
+        password: 'a long enough password',
+        name: 'Owner',
+        workspaceName: 'Crash',
+      }),
     });
     expect(setup.status, await setup.clone().text()).toBe(201);
     const { workspace, csrfToken } = (await setup.json()) as { workspace: { id: string }; csrfToken: string };
-    const cookie = setup.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = setup.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const tokenRes = await fetch(`${base}/api/tokens`, {
       method: 'POST',
       headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
@@ -52,19 +60,29 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('crash recovery on the embedded d
     expect(tokenRes.status).toBe(201);
     const headers = { authorization: `Bearer ${((await tokenRes.json()) as { token: string }).token}` };
 
-    const channel = await connectSandbox({ baseUrl: base }, { workspaceId: workspace.id, member: { headers }, username: 'embedded' });
+    const channel = await connectSandbox(
+      { baseUrl: base },
+      { workspaceId: workspace.id, member: { headers }, username: 'embedded' },
+    );
     await setKnobs({ baseUrl: base }, 'embedded', { latencyAfterCommitMs: 10_000 });
     const created = await fetch(`${base}/api/workspaces/${workspace.id}/posts`, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/json' },
-      body: JSON.stringify({ content: 'sent once despite the crash', channelIds: [channel.channelId], publishNow: true }),
+      body: JSON.stringify({
+        content: 'sent once despite the crash',
+        channelIds: [channel.channelId],
+        publishNow: true,
+      }),
     });
     expect(created.status).toBe(201);
     const postId = ((await created.json()) as { id: string }).id;
 
-    await waitFor(async () => (await sandboxFeed({ baseUrl: base }, 'embedded')).includes('sent once despite the crash'), {
-      what: 'the sandbox to accept the post',
-    });
+    await waitFor(
+      async () => (await sandboxFeed({ baseUrl: base }, 'embedded')).includes('sent once despite the crash'),
+      {
+        what: 'the sandbox to accept the post',
+      },
+    );
     await first.kill();
 
     await start();
@@ -72,7 +90,10 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('crash recovery on the embedded d
     const post = await waitFor(
       async () => {
         const res = await fetch(`${base}/api/workspaces/${workspace.id}/posts/${postId}`, { headers });
-        const body = (await res.json()) as { status: string; targets: { status: string; remoteId: string | null; attemptsLog: { outcome: string }[] }[] };
+        const body = (await res.json()) as {
+          status: string;
+          targets: { status: string; remoteId: string | null; attemptsLog: { outcome: string }[] }[];
+        };
         return body.status === 'published' ? body : undefined;
       },
       { timeoutMs: 60_000, what: 'the post to be published after restart' },

@@ -62,22 +62,35 @@ describe('error classes', () => {
   });
 
   it('fails an invalid post permanently with the platform message, spending one attempt', async () => {
-    scripted.publishes.push(new PlatformError({ kind: 'invalid', code: 'bad_media', message: 'the image is too small' }));
+    scripted.publishes.push(
+      new PlatformError({ kind: 'invalid', code: 'bad_media', message: 'the image is too small' }),
+    );
     const postId = await publishNow('invalid on the platform');
     const { post, target } = await targetOf(postId, ['failed']);
     expect(post.status).toBe('failed');
-    expect(target).toMatchObject({ errorCode: 'bad_media', errorMessage: 'the image is too small', attempts: 1 });
+    expect(target).toMatchObject({
+      errorCode: 'bad_media',
+      errorMessage: 'the image is too small',
+      attempts: 1,
+    });
   });
 
   it('gives up after maxAttempts transient failures, reconciling before each retry', async () => {
-    for (let i = 0; i < 3; i++) scripted.publishes.push(new PlatformError({ kind: 'transient', message: 'HTTP 502' }));
+    for (let i = 0; i < 3; i++)
+      scripted.publishes.push(new PlatformError({ kind: 'transient', message: 'HTTP 502' }));
     scripted.reconciles.push({ status: 'not_found' }, { status: 'not_found' });
     const before = scripted.calls.length;
     const postId = await publishNow('keeps failing', { maxAttempts: 3 });
     const { target } = await targetOf(postId, ['failed']);
     expect(target.attempts).toBe(3);
     expect(target.errorMessage).toBe('HTTP 502 (gave up after 3 attempts)');
-    expect(scripted.calls.slice(before).map((c) => c.method)).toEqual(['publish', 'reconcile', 'publish', 'reconcile', 'publish']);
+    expect(scripted.calls.slice(before).map((c) => c.method)).toEqual([
+      'publish',
+      'reconcile',
+      'publish',
+      'reconcile',
+      'publish',
+    ]);
     expect(target.attemptsLog.map((a) => a.outcome).sort()).toEqual(['failed', 'retry', 'retry']);
   });
 
@@ -95,7 +108,10 @@ describe('error classes', () => {
     scripted.publishes.push((request) =>
       request.state?.container === 'c-9'
         ? { status: 'published', remoteId: 'r-9', remoteUrl: null }
-        : new PlatformError({ kind: 'invalid', message: `resumed without state: ${JSON.stringify(request.state)}` }),
+        : new PlatformError({
+            kind: 'invalid',
+            message: `resumed without state: ${JSON.stringify(request.state)}`,
+          }),
     );
     const postId = await publishNow('video still processing');
     const { target } = await targetOf(postId, ['published', 'failed']);
@@ -125,7 +141,10 @@ describe('error classes', () => {
     });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().status).toBe('published');
-    expect(res.json().targets[0]).toMatchObject({ status: 'published', remoteUrl: 'https://scripted.test/seen' });
+    expect(res.json().targets[0]).toMatchObject({
+      status: 'published',
+      remoteUrl: 'https://scripted.test/seen',
+    });
   });
 
   it('retries only the failed targets of a post', async () => {

@@ -46,7 +46,11 @@ describe('publishing end to end through the sandbox', () => {
   };
 
   it('publishes a scheduled post with an image on three channels, each target with its remote id and URL', async () => {
-    const mediaId = await uploadImage(herald, { workspaceId: ws(), member: team.user, altText: 'a single pixel' });
+    const mediaId = await uploadImage(herald, {
+      workspaceId: ws(),
+      member: team.user,
+      altText: 'a single pixel',
+    });
     const at = new Date(Date.now() + 1500).toISOString();
     const res = await create({
       content: 'Hello from Herald #launch',
@@ -61,7 +65,12 @@ describe('publishing end to end through the sandbox', () => {
     expect(created.hashtags).toEqual(['launch']);
     expect(created.targets).toHaveLength(3);
 
-    const post = await waitForPost(herald, { workspaceId: ws(), member: team.user, postId: created.id, statuses: ['published'] });
+    const post = await waitForPost(herald, {
+      workspaceId: ws(),
+      member: team.user,
+      postId: created.id,
+      statuses: ['published'],
+    });
     for (const target of post.targets) {
       expect(target.status).toBe('published');
       expect(target.remoteId).toBeTruthy();
@@ -69,7 +78,9 @@ describe('publishing end to end through the sandbox', () => {
       expect(target.attemptsLog.map((a) => a.outcome)).toEqual(['published']);
     }
     const [counts] = rowsOf<{ target_count: number; published_count: number; published_at: Date | null }>(
-      await herald.deps.db.execute(sql`select target_count, published_count, published_at from posts where id = ${created.id}`),
+      await herald.deps.db.execute(
+        sql`select target_count, published_count, published_at from posts where id = ${created.id}`,
+      ),
     );
     expect(counts).toMatchObject({ target_count: 3, published_count: 3 });
     expect(counts!.published_at).not.toBeNull();
@@ -82,9 +93,18 @@ describe('publishing end to end through the sandbox', () => {
 
   it('retries a transient failure with backoff and logs both attempts', async () => {
     await setKnobs(herald, 'alice', { failNext: { status: 503, count: 1 } });
-    const res = await create({ content: 'survives a 503', channelIds: [channels[0]!.channelId], publishNow: true });
+    const res = await create({
+      content: 'survives a 503',
+      channelIds: [channels[0]!.channelId],
+      publishNow: true,
+    });
     expect(res.statusCode, res.body).toBe(201);
-    const post = await waitForPost(herald, { workspaceId: ws(), member: team.user, postId: res.json().id, statuses: ['published', 'failed'] });
+    const post = await waitForPost(herald, {
+      workspaceId: ws(),
+      member: team.user,
+      postId: res.json().id,
+      statuses: ['published', 'failed'],
+    });
     const target = post.targets[0]!;
     expect(target.status).toBe('published');
     expect(target.attempts).toBe(2);
@@ -93,8 +113,17 @@ describe('publishing end to end through the sandbox', () => {
 
   it('defers on a 429 until the reset without spending an attempt', async () => {
     await setKnobs(herald, 'bob', { failNext: { status: 429, count: 1 }, retryAfterSeconds: 1 });
-    const res = await create({ content: 'waits for the rate limit', channelIds: [channels[1]!.channelId], publishNow: true });
-    const post = await waitForPost(herald, { workspaceId: ws(), member: team.user, postId: res.json().id, statuses: ['published', 'failed'] });
+    const res = await create({
+      content: 'waits for the rate limit',
+      channelIds: [channels[1]!.channelId],
+      publishNow: true,
+    });
+    const post = await waitForPost(herald, {
+      workspaceId: ws(),
+      member: team.user,
+      postId: res.json().id,
+      statuses: ['published', 'failed'],
+    });
     const target = post.targets[0]!;
     expect(target.status).toBe('published');
     expect(target.attempts).toBe(1);
@@ -103,8 +132,17 @@ describe('publishing end to end through the sandbox', () => {
 
   it('refreshes an expired token once and publishes, keeping the old tokens in history', async () => {
     await setKnobs(herald, 'carol', { expireTokens: true });
-    const res = await create({ content: 'after a token refresh', channelIds: [channels[2]!.channelId], publishNow: true });
-    const post = await waitForPost(herald, { workspaceId: ws(), member: team.user, postId: res.json().id, statuses: ['published', 'failed'] });
+    const res = await create({
+      content: 'after a token refresh',
+      channelIds: [channels[2]!.channelId],
+      publishNow: true,
+    });
+    const post = await waitForPost(herald, {
+      workspaceId: ws(),
+      member: team.user,
+      postId: res.json().id,
+      statuses: ['published', 'failed'],
+    });
     expect(post.targets[0]!.status).toBe('published');
     const history = rowsOf<{ reason: string }>(
       await herald.deps.db.execute(
@@ -115,11 +153,25 @@ describe('publishing end to end through the sandbox', () => {
   });
 
   it('fails a duplicate permanently with the platform message', async () => {
-    const body = { content: 'exactly the same words', channelIds: [channels[0]!.channelId], publishNow: true };
+    const body = {
+      content: 'exactly the same words',
+      channelIds: [channels[0]!.channelId],
+      publishNow: true,
+    };
     const first = await create(body);
-    await waitForPost(herald, { workspaceId: ws(), member: team.user, postId: first.json().id, statuses: ['published'] });
+    await waitForPost(herald, {
+      workspaceId: ws(),
+      member: team.user,
+      postId: first.json().id,
+      statuses: ['published'],
+    });
     const second = await create(body);
-    const post = await waitForPost(herald, { workspaceId: ws(), member: team.user, postId: second.json().id, statuses: ['published', 'failed'] });
+    const post = await waitForPost(herald, {
+      workspaceId: ws(),
+      member: team.user,
+      postId: second.json().id,
+      statuses: ['published', 'failed'],
+    });
     expect(post.status).toBe('failed');
     expect(post.targets[0]!.errorCode).toBe('duplicate');
     expect(post.targets[0]!.attemptsLog.map((a) => a.outcome)).toEqual(['duplicate']);
@@ -127,7 +179,11 @@ describe('publishing end to end through the sandbox', () => {
 
   it('waits for re-authorisation when the platform keeps refusing the token, then publishes after reconnect', async () => {
     await setKnobs(herald, 'alice', { failNext: { status: 401, count: 2 } });
-    const res = await create({ content: 'needs a reconnect', channelIds: [channels[0]!.channelId], publishNow: true });
+    const res = await create({
+      content: 'needs a reconnect',
+      channelIds: [channels[0]!.channelId],
+      publishNow: true,
+    });
     const waiting = await waitForPost(herald, {
       workspaceId: ws(),
       member: team.user,
@@ -136,19 +192,32 @@ describe('publishing end to end through the sandbox', () => {
     }).then(async () => {
       // The post stays "scheduled" while its only target waits; poll the target itself.
       for (;;) {
-        const r = await herald.app.inject({ method: 'GET', url: `/api/workspaces/${ws()}/posts/${res.json().id}`, headers: team.user.headers });
+        const r = await herald.app.inject({
+          method: 'GET',
+          url: `/api/workspaces/${ws()}/posts/${res.json().id}`,
+          headers: team.user.headers,
+        });
         const t = r.json().targets[0];
         if (t.status === 'waiting_reauth' || t.status === 'published') return r.json();
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     });
     expect(waiting.targets[0].status).toBe('waiting_reauth');
-    const connections = await herald.app.inject({ method: 'GET', url: `/api/workspaces/${ws()}/connections`, headers: team.user.headers });
+    const connections = await herald.app.inject({
+      method: 'GET',
+      url: `/api/workspaces/${ws()}/connections`,
+      headers: team.user.headers,
+    });
     const alice = connections.json().items.find((c: { id: string }) => c.id === channels[0]!.connectionId);
     expect(alice.status).toBe('expired');
 
     await connectSandbox(herald, { workspaceId: ws(), member: team.user, username: 'alice' });
-    const post = await waitForPost(herald, { workspaceId: ws(), member: team.user, postId: res.json().id, statuses: ['published'] });
+    const post = await waitForPost(herald, {
+      workspaceId: ws(),
+      member: team.user,
+      postId: res.json().id,
+      statuses: ['published'],
+    });
     expect(post.targets[0]!.status).toBe('published');
   });
 

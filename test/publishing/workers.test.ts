@@ -40,7 +40,11 @@ describe.runIf(process.env.TEST_DATABASE_URL)('worker processes on PostgreSQL', 
         method: 'POST',
         url: `/api/workspaces/${team.workspace.id}/posts`,
         headers: team.user.headers,
-        payload: { content: `${prefix} ${i}`, channelIds: channels.map((c) => c.channelId), publishNow: true },
+        payload: {
+          content: `${prefix} ${i}`,
+          channelIds: channels.map((c) => c.channelId),
+          publishNow: true,
+        },
       });
       expect(res.statusCode, res.body).toBe(201);
       ids.push(res.json().id);
@@ -66,8 +70,16 @@ describe.runIf(process.env.TEST_DATABASE_URL)('worker processes on PostgreSQL', 
     await herald.listen();
     team = await newTeam(herald);
     channels = [
-      await connectSandbox(herald, { workspaceId: team.workspace.id, member: team.user, username: 'crash_a' }),
-      await connectSandbox(herald, { workspaceId: team.workspace.id, member: team.user, username: 'crash_b' }),
+      await connectSandbox(herald, {
+        workspaceId: team.workspace.id,
+        member: team.user,
+        username: 'crash_a',
+      }),
+      await connectSandbox(herald, {
+        workspaceId: team.workspace.id,
+        member: team.user,
+        username: 'crash_b',
+      }),
     ];
   });
   afterAll(async () => {
@@ -81,16 +93,21 @@ describe.runIf(process.env.TEST_DATABASE_URL)('worker processes on PostgreSQL', 
     const postIds = await createPosts(3, 'crash-test');
     const first = await startWorker(8);
     // The sandbox has stored every post and is holding its answers: the platform has accepted.
-    await waitFor(async () => (await sandboxPostsFor('crash-test')).length === 6, { what: 'the sandbox to accept all six posts' });
+    await waitFor(async () => (await sandboxPostsFor('crash-test')).length === 6, {
+      what: 'the sandbox to accept all six posts',
+    });
     await first.kill();
     expect(await targetStatuses(postIds)).toEqual([{ status: 'publishing', n: 6 }]);
 
     for (const c of channels) await setKnobs(herald, c.username, { latencyAfterCommitMs: 0 });
     await startWorker();
-    await waitFor(async () => {
-      const statuses = await targetStatuses(postIds);
-      return statuses.length === 1 && statuses[0]!.status === 'published' && statuses[0]!.n === 6;
-    }, { timeoutMs: 60_000, what: 'all six targets to be published after the crash' });
+    await waitFor(
+      async () => {
+        const statuses = await targetStatuses(postIds);
+        return statuses.length === 1 && statuses[0]!.status === 'published' && statuses[0]!.n === 6;
+      },
+      { timeoutMs: 60_000, what: 'all six targets to be published after the crash' },
+    );
 
     const posted = await sandboxPostsFor('crash-test');
     expect(posted).toHaveLength(6);
@@ -110,10 +127,13 @@ describe.runIf(process.env.TEST_DATABASE_URL)('worker processes on PostgreSQL', 
   it('three workers share the queue and never publish a target twice', async () => {
     while (workers.length < 3) await startWorker();
     const postIds = await createPosts(30, 'race-test');
-    await waitFor(async () => {
-      const statuses = await targetStatuses(postIds);
-      return statuses.length === 1 && statuses[0]!.status === 'published' && statuses[0]!.n === 60;
-    }, { timeoutMs: 90_000, what: 'all sixty targets to be published' });
+    await waitFor(
+      async () => {
+        const statuses = await targetStatuses(postIds);
+        return statuses.length === 1 && statuses[0]!.status === 'published' && statuses[0]!.n === 60;
+      },
+      { timeoutMs: 90_000, what: 'all sixty targets to be published' },
+    );
     const posted = await sandboxPostsFor('race-test');
     expect(posted).toHaveLength(60);
     expect(posted.every((p) => p.n === 1)).toBe(true);

@@ -34,7 +34,8 @@ export function spawnHerald(args: string[], env: Record<string, string>): Herald
     async waitForOutput(pattern, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(output)) {
-        if (child.exitCode !== null) throw new Error(`herald exited (${child.exitCode}) before printing ${pattern}:\n${output}`);
+        if (child.exitCode !== null)
+          throw new Error(`herald exited (${child.exitCode}) before printing ${pattern}:\n${output}`);
         if (Date.now() > deadline) throw new Error(`herald did not print ${pattern} in time:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -57,7 +58,9 @@ export async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -54,9 +54,9 @@ export async function connectSandbox(
   const channels = await fetch(`${base}/api/workspaces/${options.workspaceId}/channels`, {
     headers: options.member.headers,
   });
-  const channel = ((await channels.json()) as { items: { id: string; connection: { id: string } }[] }).items.find(
-    (c) => c.connection.id === connectionId,
-  );
+  const channel = (
+    (await channels.json()) as { items: { id: string; connection: { id: string } }[] }
+  ).items.find((c) => c.connection.id === connectionId);
   if (!channel) throw new Error('connected account has no channel');
   return { channelId: channel.id, connectionId, username: options.username };
 }
@@ -83,7 +83,11 @@ export async function uploadImage(
   return ((await res.json()) as { id: string }).id;
 }
 
-export async function setKnobs(herald: { baseUrl: string }, username: string, knobs: Record<string, unknown>) {
+export async function setKnobs(
+  herald: { baseUrl: string },
+  username: string,
+  knobs: Record<string, unknown>,
+) {
   const res = await fetch(`${herald.baseUrl}/sandbox/admin/accounts/${username}/knobs`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
@@ -107,7 +111,9 @@ export async function waitFor<T>(
       last = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${options.what ?? 'a condition'}${last ? `: ${String(last)}` : ''}`);
+      throw new Error(
+        `timed out waiting for ${options.what ?? 'a condition'}${last ? `: ${String(last)}` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -129,7 +135,12 @@ type PostJson = {
   }[];
 };
 
-export async function getPostJson(herald: TestHerald, workspaceId: string, member: TeamMember, postId: string) {
+export async function getPostJson(
+  herald: TestHerald,
+  workspaceId: string,
+  member: TeamMember,
+  postId: string,
+) {
   const res = await herald.app.inject({
     method: 'GET',
     url: `/api/workspaces/${workspaceId}/posts/${postId}`,
@@ -142,14 +153,23 @@ export async function getPostJson(herald: TestHerald, workspaceId: string, membe
 /** Waits until the post reaches one of `statuses`. */
 export function waitForPost(
   herald: TestHerald,
-  options: { workspaceId: string; member: TeamMember; postId: string; statuses: string[]; timeoutMs?: number },
+  options: {
+    workspaceId: string;
+    member: TeamMember;
+    postId: string;
+    statuses: string[];
+    timeoutMs?: number;
+  },
 ) {
   return waitFor(
     async () => {
       const post = await getPostJson(herald, options.workspaceId, options.member, options.postId);
       return options.statuses.includes(post.status) ? post : undefined;
     },
-    { timeoutMs: options.timeoutMs ?? 30_000, what: `post ${options.postId} to become ${options.statuses.join('/')}` },
+    {
+      timeoutMs: options.timeoutMs ?? 30_000,
+      what: `post ${options.postId} to become ${options.statuses.join('/')}`,
+    },
   );
 }
 

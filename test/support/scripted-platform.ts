@@ -13,7 +13,10 @@ import {
   type ReconcileOutcome,
 } from '../../src/platforms/types.ts';
 
-export type Step = PublishOutcome | PlatformError | ((request: PublishRequest) => PublishOutcome | PlatformError);
+export type Step =
+  | PublishOutcome
+  | PlatformError
+  | ((request: PublishRequest) => PublishOutcome | PlatformError);
 
 export function scriptedPlatform() {
   const publishes: Step[] = [];
@@ -27,7 +30,16 @@ export function scriptedPlatform() {
   const adapter: PlatformAdapter = {
     id: 'scripted',
     displayName: 'Scripted',
-    capabilities: { text: true, images: 4, video: false, threads: false, maxTextLength: 100, idempotentPublish: false, canDelete: false, metrics: false },
+    capabilities: {
+      text: true,
+      images: 4,
+      video: false,
+      threads: false,
+      maxTextLength: 100,
+      idempotentPublish: false,
+      canDelete: false,
+      metrics: false,
+    },
     authorizeUrl: () => 'http://127.0.0.1:9/authorize',
     exchangeCode: async () => ({ accessToken: 'a', refreshToken: null, expiresAt: null, scopes: [] }),
     refresh: async () => {
@@ -35,7 +47,8 @@ export function scriptedPlatform() {
     },
     profile: async () => ({ externalId: 'x', username: 'x', displayName: 'x', avatarUrl: null }),
     discoverChannels: async () => [],
-    validate: (request) => (request.text.length > 100 ? [{ field: 'text', message: 'at most 100 characters' }] : []),
+    validate: (request) =>
+      request.text.length > 100 ? [{ field: 'text', message: 'at most 100 characters' }] : [],
     async publish(_ctx, _credentials, request) {
       calls.push({ method: 'publish', request });
       let step = take(publishes, 'publish');
@@ -54,10 +67,18 @@ export function scriptedPlatform() {
 }
 
 /** A connected scripted channel in a workspace. */
-export async function scriptedChannel(deps: Deps, workspaceId: string): Promise<{ channelId: string; connectionId: string }> {
+export async function scriptedChannel(
+  deps: Deps,
+  workspaceId: string,
+): Promise<{ channelId: string; connectionId: string }> {
   const [app] = await deps.db
     .insert(platformApps)
-    .values({ platform: 'scripted', name: 'Scripted', clientId: 'client', clientSecret: deps.secrets.encrypt('secret') })
+    .values({
+      platform: 'scripted',
+      name: 'Scripted',
+      clientId: 'client',
+      clientSecret: deps.secrets.encrypt('secret'),
+    })
     .returning();
   const [connection] = await deps.db
     .insert(connections)
@@ -73,7 +94,13 @@ export async function scriptedChannel(deps: Deps, workspaceId: string): Promise<
     .returning();
   const [channel] = await deps.db
     .insert(channels)
-    .values({ workspaceId, connectionId: connection!.id, platform: 'scripted', externalId: 'main', name: 'Scripted main' })
+    .values({
+      workspaceId,
+      connectionId: connection!.id,
+      platform: 'scripted',
+      externalId: 'main',
+      name: 'Scripted main',
+    })
     .returning();
   return { channelId: channel!.id, connectionId: connection!.id };
 }

@@ -1,7 +1,6 @@
 /** First-run setup, login and logout, the current user, and the caller's workspaces. */
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
-import { AppError } from '../../errors.ts';
 import { requireAuth } from '../../http/auth.ts';
 import type { Routes } from '../../http/plugin.ts';
 import { errorReplies, errorReply } from '../../http/schemas.ts';

@@ -1,13 +1,13 @@
 /** Platforms, connections (OAuth connect, reconnect, refresh, disconnect) and channels. */
 import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { channels, connectionHealths, connections, connectionStatuses } from '../../db/schema.ts';
+import { channels, connectionHealths, connectionStatuses, connections } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { requireAuth } from '../../http/auth.ts';
 import type { Routes } from '../../http/plugin.ts';
 import { errorReplies, timestamp, workspaceParams } from '../../http/schemas.ts';
-import { completeConnect, ConnectFailed, connectionColumns } from '../connections/complete-connect.ts';
+import { ConnectFailed, completeConnect, connectionColumns } from '../connections/complete-connect.ts';
 import { disconnect } from '../connections/disconnect.ts';
 import { refreshConnection } from '../connections/refresh-connection.ts';
 import { startConnect } from '../connections/start-connect.ts';
@@ -76,17 +76,31 @@ export function channelRoutes(deps: Deps): Routes {
           params: workspaceParams,
           response: {
             200: z.array(
-              z.object({ id: z.string(), displayName: z.string(), capabilities: z.record(z.string(), z.unknown()) }),
+              z.object({
+                id: z.string(),
+                displayName: z.string(),
+                capabilities: z.record(z.string(), z.unknown()),
+              }),
             ),
           },
         },
       },
-      async () => deps.platforms.list().map((p) => ({ id: p.id, displayName: p.displayName, capabilities: p.capabilities })),
+      async () =>
+        deps.platforms
+          .list()
+          .map((p) => ({ id: p.id, displayName: p.displayName, capabilities: p.capabilities })),
     );
 
     app.get(
       '/channels',
-      { schema: { tags, summary: 'Channels of the workspace', params: workspaceParams, response: { 200: z.object({ items: z.array(channelView) }), ...errorReplies } } },
+      {
+        schema: {
+          tags,
+          summary: 'Channels of the workspace',
+          params: workspaceParams,
+          response: { 200: z.object({ items: z.array(channelView) }), ...errorReplies },
+        },
+      },
       async (request) => ({ items: await listChannels(deps, { workspaceId: request.params.workspaceId }) }),
     );
 
@@ -99,13 +113,24 @@ export function channelRoutes(deps: Deps): Routes {
     app.patch(
       '/channels/:channelId',
       {
-        schema: { tags, summary: 'Turn a channel on or off', params: channelParams, body: z.object({ isActive: z.boolean() }), response: { 200: channelView, ...errorReplies } },
+        schema: {
+          tags,
+          summary: 'Turn a channel on or off',
+          params: channelParams,
+          body: z.object({ isActive: z.boolean() }),
+          response: { 200: channelView, ...errorReplies },
+        },
       },
       async (request) => {
         const [row] = await deps.db
           .update(channels)
           .set({ isActive: request.body.isActive })
-          .where(and(eq(channels.workspaceId, request.params.workspaceId), eq(channels.id, request.params.channelId)))
+          .where(
+            and(
+              eq(channels.workspaceId, request.params.workspaceId),
+              eq(channels.id, request.params.channelId),
+            ),
+          )
           .returning({ id: channels.id });
         if (!row) throw notFound('channel');
         return (await listChannels(deps, request.params))[0]!;
@@ -114,7 +139,14 @@ export function channelRoutes(deps: Deps): Routes {
 
     app.get(
       '/connections',
-      { schema: { tags, summary: 'Connected accounts (never their tokens)', params: workspaceParams, response: { 200: z.object({ items: z.array(connectionView) }), ...errorReplies } } },
+      {
+        schema: {
+          tags,
+          summary: 'Connected accounts (never their tokens)',
+          params: workspaceParams,
+          response: { 200: z.object({ items: z.array(connectionView) }), ...errorReplies },
+        },
+      },
       async (request) => ({
         items: await deps.db
           .select(connectionColumns)
@@ -171,12 +203,24 @@ export function channelRoutes(deps: Deps): Routes {
 
     app.post(
       '/connections/:connectionId/refresh',
-      { schema: { tags, summary: "Refresh a connection's tokens now", params: connectionParams, response: { 200: connectionView, ...errorReplies } } },
+      {
+        schema: {
+          tags,
+          summary: "Refresh a connection's tokens now",
+          params: connectionParams,
+          response: { 200: connectionView, ...errorReplies },
+        },
+      },
       async (request) => {
         const [row] = await deps.db
           .select({ id: connections.id })
           .from(connections)
-          .where(and(eq(connections.workspaceId, request.params.workspaceId), eq(connections.id, request.params.connectionId)));
+          .where(
+            and(
+              eq(connections.workspaceId, request.params.workspaceId),
+              eq(connections.id, request.params.connectionId),
+            ),
+          );
         if (!row) throw notFound('connection');
         try {
           await refreshConnection(deps, { connectionId: row.id, trigger: 'user' });
@@ -184,7 +228,10 @@ export function channelRoutes(deps: Deps): Routes {
           if (error instanceof AppError) throw error;
           throw new AppError('unavailable', `the refresh failed: ${(error as Error).message}`);
         }
-        const [view] = await deps.db.select(connectionColumns).from(connections).where(eq(connections.id, row.id));
+        const [view] = await deps.db
+          .select(connectionColumns)
+          .from(connections)
+          .where(eq(connections.id, row.id));
         return view!;
       },
     );

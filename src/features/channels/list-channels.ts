@@ -32,7 +32,10 @@ export async function listChannels(deps: Deps, options: { workspaceId: string; c
     .from(channels)
     .innerJoin(connections, eq(connections.id, channels.connectionId))
     .where(
-      and(eq(channels.workspaceId, options.workspaceId), options.channelId ? eq(channels.id, options.channelId) : undefined),
+      and(
+        eq(channels.workspaceId, options.workspaceId),
+        options.channelId ? eq(channels.id, options.channelId) : undefined,
+      ),
     )
     .orderBy(asc(channels.platform), asc(channels.name));
   if (options.channelId && !rows.length) throw notFound('channel');

@@ -4,7 +4,14 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { sha256 } from '../../crypto/hashing.ts';
-import { channels, connections, oauthStates, platformApps, reauthAudit, tokenHistory } from '../../db/schema.ts';
+import {
+  channels,
+  connections,
+  oauthStates,
+  platformApps,
+  reauthAudit,
+  tokenHistory,
+} from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { PlatformError } from '../../platforms/types.ts';
@@ -25,7 +32,12 @@ export class ConnectFailed extends AppError {
 
 export async function completeConnect(
   deps: Deps,
-  options: { state: string; code?: string | undefined; error?: string | undefined; errorDescription?: string | undefined },
+  options: {
+    state: string;
+    code?: string | undefined;
+    error?: string | undefined;
+    errorDescription?: string | undefined;
+  },
 ): Promise<ConnectResult> {
   const [state] = await deps.db
     .delete(oauthStates)
@@ -109,9 +121,14 @@ export async function completeConnect(
             refreshLeaseUntil: null,
           },
         })
-        .returning({ id: connections.id, createdAt: connections.createdAt, updatedAt: connections.updatedAt });
+        .returning({
+          id: connections.id,
+          createdAt: connections.createdAt,
+          updatedAt: connections.updatedAt,
+        });
       const id = connection!.id;
-      const isReconnect = state.connectionId !== null || connection!.createdAt.getTime() !== connection!.updatedAt.getTime();
+      const isReconnect =
+        state.connectionId !== null || connection!.createdAt.getTime() !== connection!.updatedAt.getTime();
       await tx.insert(tokenHistory).values({
         connectionId: id,
         accessToken: sealed.accessToken,
@@ -161,7 +178,10 @@ export async function completeConnect(
     });
     // A separate transaction: it locks posts, and locks are taken post -> channel everywhere else.
     await deps.db.transaction((tx) => requeueWaitingTargets(deps, tx, { connectionId }));
-    deps.log.info({ connectionId, platform: state.platform, channels: discovered.length }, 'connected account');
+    deps.log.info(
+      { connectionId, platform: state.platform, channels: discovered.length },
+      'connected account',
+    );
     return { workspaceId: state.workspaceId, connectionId, returnTo };
   } catch (error) {
     if (error instanceof ConnectFailed) throw error;

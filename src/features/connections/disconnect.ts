@@ -10,7 +10,10 @@ import { CANCELLABLE } from '../posts/find-post-for-update.ts';
 import { lockPost } from '../posts/lock-post.ts';
 import { cancelJob } from '../publishing/enqueue.ts';
 
-export async function disconnect(deps: Deps, options: { workspaceId: string; connectionId: string }): Promise<{ cancelledTargets: number }> {
+export async function disconnect(
+  deps: Deps,
+  options: { workspaceId: string; connectionId: string },
+): Promise<{ cancelledTargets: number }> {
   const [connection] = await deps.db
     .select({ id: connections.id })
     .from(connections)
@@ -30,12 +33,21 @@ export async function disconnect(deps: Deps, options: { workspaceId: string; con
   for (const target of waiting) {
     await deps.db.transaction(async (tx) => {
       await lockPost(tx, target.postId);
-      const [current] = await tx.select().from(postTargets).where(eq(postTargets.id, target.id)).for('update');
+      const [current] = await tx
+        .select()
+        .from(postTargets)
+        .where(eq(postTargets.id, target.id))
+        .for('update');
       if (!current || !CANCELLABLE.includes(current.status)) return;
       if (current.jobId) await cancelJob(deps, tx, current.jobId);
       await tx
         .update(postTargets)
-        .set({ status: 'cancelled', jobId: null, nextAttemptAt: null, errorMessage: 'the account was disconnected' })
+        .set({
+          status: 'cancelled',
+          jobId: null,
+          nextAttemptAt: null,
+          errorMessage: 'the account was disconnected',
+        })
         .where(eq(postTargets.id, current.id));
       cancelled++;
     });
@@ -43,7 +55,14 @@ export async function disconnect(deps: Deps, options: { workspaceId: string; con
   await deps.db.transaction(async (tx) => {
     await tx
       .update(connections)
-      .set({ status: 'revoked', health: 'unknown', accessToken: null, refreshToken: null, tokenExpiresAt: null, lastError: null })
+      .set({
+        status: 'revoked',
+        health: 'unknown',
+        accessToken: null,
+        refreshToken: null,
+        tokenExpiresAt: null,
+        lastError: null,
+      })
       .where(eq(connections.id, connection.id));
     await tx.update(channels).set({ isActive: false }).where(eq(channels.connectionId, connection.id));
   });

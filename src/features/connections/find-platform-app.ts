@@ -23,7 +23,8 @@ export async function findPlatformApp(deps: Deps, options: { workspaceId: string
     // The workspace's own app wins over the instance's.
     .orderBy(desc(platformApps.workspaceId), desc(platformApps.createdAt));
   const app = rows[0];
-  if (app && app.platform === 'sandbox' && !sandboxAppIsCurrent(deps, app)) return registerSandboxApp(deps, app.id);
+  if (app && app.platform === 'sandbox' && !sandboxAppIsCurrent(deps, app))
+    return registerSandboxApp(deps, app.id);
   if (app) return app;
   if (options.platform === 'sandbox') return registerSandboxApp(deps, null);
   throw new AppError(
@@ -49,7 +50,10 @@ async function registerSandboxApp(deps: Deps, existingId: string | null) {
     body: JSON.stringify({ client_name: 'Herald', redirect_uris: [redirectUri] }),
   });
   if (!response.ok) {
-    throw new AppError('unavailable', `the sandbox network did not register Herald (HTTP ${response.status})`);
+    throw new AppError(
+      'unavailable',
+      `the sandbox network did not register Herald (HTTP ${response.status})`,
+    );
   }
   const client = (await response.json()) as { client_id: string; client_secret: string };
   const values = {
@@ -62,7 +66,11 @@ async function registerSandboxApp(deps: Deps, existingId: string | null) {
     settings: { redirectUri },
   };
   if (existingId) {
-    const [row] = await deps.db.update(platformApps).set(values).where(eq(platformApps.id, existingId)).returning();
+    const [row] = await deps.db
+      .update(platformApps)
+      .set(values)
+      .where(eq(platformApps.id, existingId))
+      .returning();
     return row!;
   }
   const [row] = await deps.db.insert(platformApps).values(values).returning();

@@ -11,7 +11,7 @@ import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { connections, platformApps, reauthAudit, tokenHistory } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError, notFound } from '../../errors.ts';
-import { PlatformError, type Credentials } from '../../platforms/types.ts';
+import { type Credentials, PlatformError } from '../../platforms/types.ts';
 import { adapterContext, credentialsOf, sealTokens } from './credentials.ts';
 
 const LEASE_MS = 30_000;
@@ -73,7 +73,12 @@ async function refreshUnderLease(
       return current;
     }
     if (!current.refreshToken) {
-      await markExpired(deps, connection.id, 'the platform gave no refresh token; reconnect the account', options.trigger);
+      await markExpired(
+        deps,
+        connection.id,
+        'the platform gave no refresh token; reconnect the account',
+        options.trigger,
+      );
       throw new AppError('conflict', 'the connection cannot be refreshed; reconnect the account');
     }
     const [app] = connection.platformAppId
@@ -83,7 +88,10 @@ async function refreshUnderLease(
     const adapter = deps.platforms.get(connection.platform);
     let tokens: Awaited<ReturnType<typeof adapter.refresh>>;
     try {
-      tokens = await adapter.refresh(adapterContext(deps, app, options.signal ?? AbortSignal.timeout(30_000)), current);
+      tokens = await adapter.refresh(
+        adapterContext(deps, app, options.signal ?? AbortSignal.timeout(30_000)),
+        current,
+      );
     } catch (error) {
       if (error instanceof PlatformError && (error.kind === 'auth' || error.kind === 'invalid')) {
         await markExpired(deps, connection.id, `token refresh refused: ${error.message}`, options.trigger);
@@ -91,7 +99,11 @@ async function refreshUnderLease(
         await deps.db.transaction(async (tx) => {
           await tx
             .update(connections)
-            .set({ health: 'degraded', lastError: `token refresh failed: ${(error as Error).message}`, refreshLeaseUntil: null })
+            .set({
+              health: 'degraded',
+              lastError: `token refresh failed: ${(error as Error).message}`,
+              refreshLeaseUntil: null,
+            })
             .where(eq(connections.id, connection.id));
           await tx.insert(reauthAudit).values({
             connectionId: connection.id,
@@ -147,7 +159,9 @@ async function markExpired(deps: Deps, connectionId: string, message: string, tr
       .update(connections)
       .set({ status: 'expired', health: 'unhealthy', lastError: message, refreshLeaseUntil: null })
       .where(eq(connections.id, connectionId));
-    await tx.insert(reauthAudit).values({ connectionId, kind: 'refresh', trigger, succeeded: false, errorMessage: message });
+    await tx
+      .insert(reauthAudit)
+      .values({ connectionId, kind: 'refresh', trigger, succeeded: false, errorMessage: message });
   });
   deps.log.warn({ connectionId }, 'connection needs re-authorisation');
 }

@@ -16,7 +16,10 @@ export const jobStates = {
 } as const satisfies Record<string, readonly TargetStatus[]>;
 export type JobState = keyof typeof jobStates;
 
-export async function listJobs(deps: Deps, options: { workspaceId: string; state?: JobState | undefined; limit: number }) {
+export async function listJobs(
+  deps: Deps,
+  options: { workspaceId: string; state?: JobState | undefined; limit: number },
+) {
   const statuses = options.state ? [...jobStates[options.state]] : Object.values(jobStates).flat();
   return deps.db
     .select({
@@ -41,7 +44,9 @@ export async function listJobs(deps: Deps, options: { workspaceId: string; state
     .innerJoin(channels, eq(channels.id, postTargets.channelId))
     .where(and(eq(postTargets.workspaceId, options.workspaceId), inArray(postTargets.status, statuses)))
     .orderBy(
-      options.state === 'failed' ? desc(postTargets.updatedAt) : asc(sql`coalesce(${postTargets.nextAttemptAt}, ${postTargets.scheduledAt})`),
+      options.state === 'failed'
+        ? desc(postTargets.updatedAt)
+        : asc(sql`coalesce(${postTargets.nextAttemptAt}, ${postTargets.scheduledAt})`),
     )
     .limit(options.limit);
 }

@@ -4,7 +4,7 @@
  * transaction as the rows.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { posts, postMedia, postTargets } from '../../db/schema.ts';
+import { postMedia, posts, postTargets } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { enqueueTarget } from '../publishing/enqueue.ts';
@@ -36,7 +36,8 @@ export async function createPost(
       throw new AppError('invalid', `overrides.${channelId}: not one of channelIds`);
     }
   }
-  if (when && !input.channelIds.length) throw new AppError('invalid', 'channelIds: pick at least one channel to schedule');
+  if (when && !input.channelIds.length)
+    throw new AppError('invalid', 'channelIds: pick at least one channel to schedule');
   const overrideMediaIds = Object.values(input.overrides).flatMap((o) => o.mediaIds ?? []);
   const channelRows = await loadChannels(deps.db, workspaceId, input.channelIds);
   const mediaRows = await loadMedia(deps.db, workspaceId, input.mediaIds);
@@ -75,7 +76,9 @@ export async function createPost(
       .returning({ id: posts.id });
     const id = post!.id;
     if (mediaRows.length) {
-      await tx.insert(postMedia).values(mediaRows.map((m, position) => ({ postId: id, mediaId: m.id, position })));
+      await tx
+        .insert(postMedia)
+        .values(mediaRows.map((m, position) => ({ postId: id, mediaId: m.id, position })));
     }
     if (channelRows.length) {
       const targets = channelRows.map((channel) => {
@@ -100,7 +103,12 @@ export async function createPost(
       await tx.insert(postTargets).values(targets);
       if (when) {
         for (const target of targets) {
-          await enqueueTarget(deps, tx, { targetId: target.id, at: when.at, priority: input.priority, status: 'scheduled' });
+          await enqueueTarget(deps, tx, {
+            targetId: target.id,
+            at: when.at,
+            priority: input.priority,
+            status: 'scheduled',
+          });
         }
       }
     }

@@ -6,11 +6,17 @@ import { AppError } from '../../errors.ts';
 import { cancelJob } from '../publishing/enqueue.ts';
 import { findPostForUpdate } from './find-post-for-update.ts';
 
-export async function deletePost(deps: Deps, options: { workspaceId: string; postId: string }): Promise<void> {
+export async function deletePost(
+  deps: Deps,
+  options: { workspaceId: string; postId: string },
+): Promise<void> {
   await deps.db.transaction(async (tx) => {
     const { post, targets } = await findPostForUpdate(tx, options);
     if (targets.some((t) => t.status === 'publishing')) {
-      throw new AppError('conflict', 'the post is being published right now; wait for it to finish, then delete it');
+      throw new AppError(
+        'conflict',
+        'the post is being published right now; wait for it to finish, then delete it',
+      );
     }
     for (const target of targets) if (target.jobId) await cancelJob(deps, tx, target.jobId);
     await tx.delete(posts).where(eq(posts.id, post.id));

@@ -16,6 +16,19 @@ export async function findPostForUpdate(tx: Tx, options: { workspaceId: string; 
 }
 
 /** Targets that have not gone out and are not on their way: they may be (re)scheduled or edited. */
-export const RESCHEDULABLE: readonly TargetStatus[] = ['draft', 'scheduled', 'retrying', 'deferred', 'cancelled', 'missed'];
+export const RESCHEDULABLE: readonly TargetStatus[] = [
+  'draft',
+  'scheduled',
+  'retrying',
+  'deferred',
+  'cancelled',
+  'missed',
+];
 /** Targets waiting for a job to run them: cancelling stops them. */
-export const CANCELLABLE: readonly TargetStatus[] = ['draft', 'scheduled', 'retrying', 'deferred', 'waiting_reauth'];
+export const CANCELLABLE: readonly TargetStatus[] = [
+  'draft',
+  'scheduled',
+  'retrying',
+  'deferred',
+  'waiting_reauth',
+];

@@ -8,7 +8,11 @@ import type { PostView } from './posts.schemas.ts';
 type PostRow = typeof posts.$inferSelect;
 
 /** Shapes posts with their targets; attempt logs only when asked (the list view leaves them out). */
-export async function viewPosts(db: Queryable, rows: PostRow[], options: { attempts: boolean }): Promise<PostView[]> {
+export async function viewPosts(
+  db: Queryable,
+  rows: PostRow[],
+  options: { attempts: boolean },
+): Promise<PostView[]> {
   if (!rows.length) return [];
   const ids = rows.map((r) => r.id);
   const targets = await db
@@ -22,13 +26,19 @@ export async function viewPosts(db: Queryable, rows: PostRow[], options: { attem
     .from(postMedia)
     .where(inArray(postMedia.postId, ids))
     .orderBy(asc(postMedia.position));
-  const attempts = options.attempts && targets.length
-    ? await db
-        .select()
-        .from(publishAttempts)
-        .where(inArray(publishAttempts.targetId, targets.map((t) => t.target.id)))
-        .orderBy(desc(publishAttempts.startedAt))
-    : [];
+  const attempts =
+    options.attempts && targets.length
+      ? await db
+          .select()
+          .from(publishAttempts)
+          .where(
+            inArray(
+              publishAttempts.targetId,
+              targets.map((t) => t.target.id),
+            ),
+          )
+          .orderBy(desc(publishAttempts.startedAt))
+      : [];
   return rows.map((post) => ({
     id: post.id,
     title: post.title,
@@ -86,7 +96,10 @@ export async function viewPosts(db: Queryable, rows: PostRow[], options: { attem
   }));
 }
 
-export async function getPost(db: Queryable, options: { workspaceId: string; postId: string }): Promise<PostView> {
+export async function getPost(
+  db: Queryable,
+  options: { workspaceId: string; postId: string },
+): Promise<PostView> {
   const [row] = await db
     .select()
     .from(posts)

@@ -13,7 +13,12 @@ const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('bas
 function decodeCursor(value: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Cursor;
-    if (typeof c.createdAt === 'string' && typeof c.id === 'string' && /^\d{4}-\d{2}-\d{2} [\d:.]+[+-]\d{2}(:\d{2})?$/.test(c.createdAt)) return c;
+    if (
+      typeof c.createdAt === 'string' &&
+      typeof c.id === 'string' &&
+      /^\d{4}-\d{2}-\d{2} [\d:.]+[+-]\d{2}(:\d{2})?$/.test(c.createdAt)
+    )
+      return c;
   } catch {}
   throw invalidField('cursor', 'not a cursor this API returned');
 }
@@ -47,15 +52,20 @@ export async function listPosts(
   const when = sql`coalesce(${posts.scheduledAt}, ${posts.publishedAt}, ${posts.createdAt})`;
   if (options.from) where.push(gte(when, new Date(options.from)));
   if (options.to) where.push(lt(when, new Date(options.to)));
-  if (options.q?.trim()) where.push(sql`${posts.searchVector} @@ websearch_to_tsquery('simple', ${options.q})`);
+  if (options.q?.trim())
+    where.push(sql`${posts.searchVector} @@ websearch_to_tsquery('simple', ${options.q})`);
   if (options.hashtag) {
-    where.push(sql`${posts.hashtags} @> ${JSON.stringify([options.hashtag.replace(/^#/, '').toLowerCase()])}::jsonb`);
+    where.push(
+      sql`${posts.hashtags} @> ${JSON.stringify([options.hashtag.replace(/^#/, '').toLowerCase()])}::jsonb`,
+    );
   }
   if (options.cursor) {
     const c = decodeCursor(options.cursor);
     // Compared as PostgreSQL text: timestamps have microseconds, a JS Date only milliseconds.
     const at = sql`${c.createdAt}::timestamptz`;
-    where.push(or(sql`${posts.createdAt} < ${at}`, and(sql`${posts.createdAt} = ${at}`, lt(posts.id, c.id)))!);
+    where.push(
+      or(sql`${posts.createdAt} < ${at}`, and(sql`${posts.createdAt} = ${at}`, lt(posts.id, c.id)))!,
+    );
   }
   const rows = await deps.db
     .select({ post: posts, createdAtText: sql<string>`${posts.createdAt}::text` })
@@ -71,6 +81,9 @@ export async function listPosts(
       page.map((r) => r.post),
       { attempts: false },
     ),
-    nextCursor: rows.length > options.limit && last ? encodeCursor({ createdAt: last.createdAtText, id: last.post.id }) : null,
+    nextCursor:
+      rows.length > options.limit && last
+        ? encodeCursor({ createdAt: last.createdAtText, id: last.post.id })
+        : null,
   };
 }

@@ -27,7 +27,12 @@ export async function loadChannels(db: Queryable, workspaceId: string, ids: stri
   return unique.map((id) => rows.find((r) => r.id === id)!);
 }
 
-export async function loadMedia(db: Queryable, workspaceId: string, ids: string[], field = 'mediaIds'): Promise<MediaRow[]> {
+export async function loadMedia(
+  db: Queryable,
+  workspaceId: string,
+  ids: string[],
+  field = 'mediaIds',
+): Promise<MediaRow[]> {
   const unique = [...new Set(ids)];
   if (!unique.length) return [];
   const rows = await db
@@ -47,7 +52,14 @@ export function validateTargets(
     content: string;
     media: MediaRow[];
     channels: ChannelRow[];
-    overrides: Record<string, { content?: string | undefined; mediaIds?: string[] | undefined; options?: Record<string, unknown> | undefined }>;
+    overrides: Record<
+      string,
+      {
+        content?: string | undefined;
+        mediaIds?: string[] | undefined;
+        options?: Record<string, unknown> | undefined;
+      }
+    >;
     mediaById: Map<string, MediaRow>;
   },
 ): TargetIssue[] {
@@ -58,7 +70,9 @@ export function validateTargets(
       continue;
     }
     const override = input.overrides[channel.id];
-    const mediaRows = override?.mediaIds ? override.mediaIds.map((id) => input.mediaById.get(id)!) : input.media;
+    const mediaRows = override?.mediaIds
+      ? override.mediaIds.map((id) => input.mediaById.get(id)!)
+      : input.media;
     const adapter = deps.platforms.get(channel.platform);
     for (const issue of adapter.validate({
       text: override?.content ?? input.content,
@@ -79,7 +93,10 @@ export function validateTargets(
     })) {
       issues.push({
         channelId: channel.id,
-        field: override && (issue.field === 'text' ? override.content !== undefined : false) ? `overrides.${channel.id}.content` : issue.field,
+        field:
+          override && (issue.field === 'text' ? override.content !== undefined : false)
+            ? `overrides.${channel.id}.content`
+            : issue.field,
         message: `${adapter.displayName} (${channel.name}): ${issue.message}`,
       });
     }
@@ -95,7 +112,9 @@ export function rejectIssues(issues: TargetIssue[]): void {
 }
 
 export function extractTags(content: string): { hashtags: string[]; mentions: string[] } {
-  const hashtags = [...new Set([...content.matchAll(/(?:^|\s)#([\p{L}\p{N}_]+)/gu)].map((m) => m[1]!.toLowerCase()))];
+  const hashtags = [
+    ...new Set([...content.matchAll(/(?:^|\s)#([\p{L}\p{N}_]+)/gu)].map((m) => m[1]!.toLowerCase())),
+  ];
   const mentions = [...new Set([...content.matchAll(/(?:^|\s)@([\w.]+(?:@[\w.-]+)?)/gu)].map((m) => m[1]!))];
   return { hashtags, mentions };
 }

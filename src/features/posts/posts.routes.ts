@@ -70,7 +70,11 @@ export function postRoutes(deps: Deps): Routes {
         const input = request.body;
         const channelRows = await loadChannels(deps.db, workspaceId, input.channelIds);
         const mediaRows = await loadMedia(deps.db, workspaceId, input.mediaIds);
-        const extra = await loadMedia(deps.db, workspaceId, Object.values(input.overrides).flatMap((o) => o.mediaIds ?? []));
+        const extra = await loadMedia(
+          deps.db,
+          workspaceId,
+          Object.values(input.overrides).flatMap((o) => o.mediaIds ?? []),
+        );
         return {
           issues: validateTargets(deps, {
             title: input.title ?? null,
@@ -100,7 +104,14 @@ export function postRoutes(deps: Deps): Routes {
 
     app.get(
       '/posts/:postId',
-      { schema: { tags, summary: 'A post with its targets and attempt log', params: postParams, response: { 200: postView, ...errorReplies } } },
+      {
+        schema: {
+          tags,
+          summary: 'A post with its targets and attempt log',
+          params: postParams,
+          response: { 200: postView, ...errorReplies },
+        },
+      },
       async (request) => getPost(deps.db, request.params),
     );
 
@@ -120,7 +131,14 @@ export function postRoutes(deps: Deps): Routes {
 
     app.delete(
       '/posts/:postId',
-      { schema: { tags, summary: 'Delete a post from Herald', params: postParams, response: { 204: z.null(), ...errorReplies } } },
+      {
+        schema: {
+          tags,
+          summary: 'Delete a post from Herald',
+          params: postParams,
+          response: { 204: z.null(), ...errorReplies },
+        },
+      },
       async (request, reply) => {
         await deletePost(deps, request.params);
         return reply.status(204).send(null);
@@ -143,19 +161,40 @@ export function postRoutes(deps: Deps): Routes {
 
     app.post(
       '/posts/:postId/publish-now',
-      { schema: { tags, summary: 'Publish the pending targets now', params: postParams, response: { 200: postView, ...errorReplies } } },
+      {
+        schema: {
+          tags,
+          summary: 'Publish the pending targets now',
+          params: postParams,
+          response: { 200: postView, ...errorReplies },
+        },
+      },
       async (request) => schedulePost(deps, { ...request.params, publishNow: true }),
     );
 
     app.post(
       '/posts/:postId/cancel',
-      { schema: { tags, summary: 'Cancel the targets waiting to go out', params: postParams, response: { 200: postView, ...errorReplies } } },
+      {
+        schema: {
+          tags,
+          summary: 'Cancel the targets waiting to go out',
+          params: postParams,
+          response: { 200: postView, ...errorReplies },
+        },
+      },
       async (request) => cancelPost(deps, request.params),
     );
 
     app.post(
       '/posts/:postId/retry',
-      { schema: { tags, summary: 'Retry failed and missed targets only', params: postParams, response: { 200: postView, ...errorReplies } } },
+      {
+        schema: {
+          tags,
+          summary: 'Retry failed and missed targets only',
+          params: postParams,
+          response: { 200: postView, ...errorReplies },
+        },
+      },
       async (request) => retryPost(deps, request.params),
     );
 

@@ -17,7 +17,9 @@ export function resolveWhen(
     publishNow?: boolean | undefined;
   },
 ): { at: Date; timezone: string | null } | null {
-  const given = [input.scheduledAt, input.schedule, input.publishNow ? true : undefined].filter((v) => v !== undefined);
+  const given = [input.scheduledAt, input.schedule, input.publishNow ? true : undefined].filter(
+    (v) => v !== undefined,
+  );
   if (given.length > 1) {
     throw new AppError('invalid', 'give only one of scheduledAt, schedule and publishNow', {
       issues: [{ path: 'scheduledAt', message: 'conflicts with schedule/publishNow' }],
@@ -34,7 +36,8 @@ export function resolveWhen(
       throw invalidField('schedule.timezone', `unknown IANA time zone "${input.schedule.timezone}"`);
     }
     const instant = localTimeToInstant(input.schedule.localTime, input.schedule.timezone);
-    if (!instant) throw invalidField('schedule.localTime', 'must be a valid date and time as YYYY-MM-DDTHH:mm');
+    if (!instant)
+      throw invalidField('schedule.localTime', 'must be a valid date and time as YYYY-MM-DDTHH:mm');
     at = instant;
     timezone = input.schedule.timezone;
   } else {

@@ -23,7 +23,10 @@ export async function retryPost(
     if (options.targetId && !chosen.length) throw new AppError('not_found', 'target not found');
     const retryable = chosen.filter((t) => (RETRYABLE as readonly string[]).includes(t.status));
     if (!retryable.length) {
-      throw new AppError('conflict', `nothing to retry: only failed or missed targets can be retried (these are ${[...new Set(chosen.map((t) => t.status))].join(', ')})`);
+      throw new AppError(
+        'conflict',
+        `nothing to retry: only failed or missed targets can be retried (these are ${[...new Set(chosen.map((t) => t.status))].join(', ')})`,
+      );
     }
     const now = deps.clock.now();
     for (const target of retryable) {
@@ -31,7 +34,12 @@ export async function retryPost(
         .update(postTargets)
         .set({ attempts: 0, errorCode: null, errorMessage: null })
         .where(eq(postTargets.id, target.id));
-      await enqueueTarget(deps, tx, { targetId: target.id, at: now, priority: post.priority, status: 'retrying' });
+      await enqueueTarget(deps, tx, {
+        targetId: target.id,
+        at: now,
+        priority: post.priority,
+        status: 'retrying',
+      });
     }
   });
   return getPost(deps.db, options);
@@ -39,20 +47,36 @@ export async function retryPost(
 
 export async function resolveTarget(
   deps: Deps,
-  options: { workspaceId: string; postId: string; targetId: string; action: 'mark_published' | 'retry'; remoteUrl?: string | undefined; userId: string },
+  options: {
+    workspaceId: string;
+    postId: string;
+    targetId: string;
+    action: 'mark_published' | 'retry';
+    remoteUrl?: string | undefined;
+    userId: string;
+  },
 ): Promise<PostView> {
   await deps.db.transaction(async (tx) => {
     const { post, targets } = await findPostForUpdate(tx, options);
     const target = targets.find((t) => t.id === options.targetId);
     if (!target) throw new AppError('not_found', 'target not found');
     if (target.status !== 'unknown') {
-      throw new AppError('conflict', `only a target whose outcome is unknown can be resolved; this one is ${target.status}`);
+      throw new AppError(
+        'conflict',
+        `only a target whose outcome is unknown can be resolved; this one is ${target.status}`,
+      );
     }
     const now = deps.clock.now();
     if (options.action === 'mark_published') {
       await tx
         .update(postTargets)
-        .set({ status: 'published', remoteUrl: options.remoteUrl ?? null, publishState: null, errorCode: null, errorMessage: null })
+        .set({
+          status: 'published',
+          remoteUrl: options.remoteUrl ?? null,
+          publishState: null,
+          errorCode: null,
+          errorMessage: null,
+        })
         .where(eq(postTargets.id, target.id));
       await tx.insert(publishAttempts).values({
         targetId: target.id,
@@ -68,8 +92,16 @@ export async function resolveTarget(
       return;
     }
     // The user looked and it is not there: post again, without asking the platform first.
-    await tx.update(postTargets).set({ publishState: null, errorCode: null, errorMessage: null }).where(eq(postTargets.id, target.id));
-    await enqueueTarget(deps, tx, { targetId: target.id, at: now, priority: post.priority, status: 'retrying' });
+    await tx
+      .update(postTargets)
+      .set({ publishState: null, errorCode: null, errorMessage: null })
+      .where(eq(postTargets.id, target.id));
+    await enqueueTarget(deps, tx, {
+      targetId: target.id,
+      at: now,
+      priority: post.priority,
+      status: 'retrying',
+    });
   });
   return getPost(deps.db, options);
 }

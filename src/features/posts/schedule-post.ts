@@ -9,9 +9,9 @@ import { postMedia, posts, postTargets } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { enqueueTarget } from '../publishing/enqueue.ts';
-import { RESCHEDULABLE, findPostForUpdate } from './find-post-for-update.ts';
+import { findPostForUpdate, RESCHEDULABLE } from './find-post-for-update.ts';
 import { getPost } from './get-post.ts';
-import { loadMedia, rejectIssues, validateTargets, loadChannels } from './load-post-parts.ts';
+import { loadChannels, loadMedia, rejectIssues, validateTargets } from './load-post-parts.ts';
 import type { PostView } from './posts.schemas.ts';
 import { resolveWhen } from './resolve-when.ts';
 
@@ -55,9 +55,17 @@ export async function scheduleInTransaction(
         : 'the post has no channels: add channelIds first',
     );
   }
-  const channelRows = await loadChannels(tx, options.workspaceId, movable.map((t) => t.channelId));
+  const channelRows = await loadChannels(
+    tx,
+    options.workspaceId,
+    movable.map((t) => t.channelId),
+  );
   const mediaRows = await loadMedia(tx, options.workspaceId, await postMediaIds(tx, post.id));
-  const overrideMedia = await loadMedia(tx, options.workspaceId, movable.flatMap((t) => t.mediaOverride ?? []));
+  const overrideMedia = await loadMedia(
+    tx,
+    options.workspaceId,
+    movable.flatMap((t) => t.mediaOverride ?? []),
+  );
   rejectIssues(
     validateTargets(deps, {
       title: post.title,
@@ -67,7 +75,11 @@ export async function scheduleInTransaction(
       overrides: Object.fromEntries(
         movable.map((t) => [
           t.channelId,
-          { content: t.contentOverride ?? undefined, mediaIds: t.mediaOverride ?? undefined, options: t.options },
+          {
+            content: t.contentOverride ?? undefined,
+            mediaIds: t.mediaOverride ?? undefined,
+            options: t.options,
+          },
         ]),
       ),
       mediaById: new Map([...mediaRows, ...overrideMedia].map((m) => [m.id, m])),

@@ -6,12 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { eq, inArray } from 'drizzle-orm';
-import { posts, postMedia, postTargets } from '../../db/schema.ts';
+import { postMedia, posts, postTargets } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { cancelJob } from '../publishing/enqueue.ts';
 import { contentHash } from './create-post.ts';
-import { RESCHEDULABLE, findPostForUpdate } from './find-post-for-update.ts';
+import { findPostForUpdate, RESCHEDULABLE } from './find-post-for-update.ts';
 import { getPost } from './get-post.ts';
 import { extractTags, loadChannels, loadMedia } from './load-post-parts.ts';
 import type { PostPatch, PostView } from './posts.schemas.ts';
@@ -28,16 +28,27 @@ export async function updatePost(
     const { post, targets } = await findPostForUpdate(tx, options);
     const pending = targets.filter((t) => RESCHEDULABLE.includes(t.status));
     const touchesContent =
-      patch.content !== undefined || patch.title !== undefined || patch.mediaIds !== undefined || patch.overrides !== undefined;
+      patch.content !== undefined ||
+      patch.title !== undefined ||
+      patch.mediaIds !== undefined ||
+      patch.overrides !== undefined;
     if (touchesContent && targets.length && !pending.length) {
-      throw new AppError('conflict', 'every target has gone out or is on its way; there is nothing left to edit');
+      throw new AppError(
+        'conflict',
+        'every target has gone out or is on its way; there is nothing left to edit',
+      );
     }
 
     const content = patch.content ?? post.content;
     const title = patch.title === undefined ? post.title : patch.title;
     const postValues: Partial<typeof posts.$inferInsert> = {};
     if (patch.content !== undefined || patch.title !== undefined) {
-      Object.assign(postValues, { content, title, ...extractTags(content), contentHash: contentHash(title, content) });
+      Object.assign(postValues, {
+        content,
+        title,
+        ...extractTags(content),
+        contentHash: contentHash(title, content),
+      });
     }
     if (patch.contentType) postValues.contentType = patch.contentType;
     if (patch.priority !== undefined) postValues.priority = patch.priority;
@@ -47,7 +58,9 @@ export async function updatePost(
       const mediaRows = await loadMedia(tx, options.workspaceId, patch.mediaIds);
       await tx.delete(postMedia).where(eq(postMedia.postId, post.id));
       if (mediaRows.length) {
-        await tx.insert(postMedia).values(mediaRows.map((m, position) => ({ postId: post.id, mediaId: m.id, position })));
+        await tx
+          .insert(postMedia)
+          .values(mediaRows.map((m, position) => ({ postId: post.id, mediaId: m.id, position })));
       }
     }
 
@@ -57,12 +70,25 @@ export async function updatePost(
       const removed = targets.filter((t) => !wanted.has(t.channelId));
       const stuck = removed.find((t) => !RESCHEDULABLE.includes(t.status));
       if (stuck) {
-        throw new AppError('conflict', `channelIds: the target on channel ${stuck.channelId} is ${stuck.status} and cannot be removed`);
+        throw new AppError(
+          'conflict',
+          `channelIds: the target on channel ${stuck.channelId} is ${stuck.status} and cannot be removed`,
+        );
       }
       for (const t of removed) if (t.jobId) await cancelJob(deps, tx, t.jobId);
-      if (removed.length) await tx.delete(postTargets).where(inArray(postTargets.id, removed.map((t) => t.id)));
+      if (removed.length)
+        await tx.delete(postTargets).where(
+          inArray(
+            postTargets.id,
+            removed.map((t) => t.id),
+          ),
+        );
       const have = new Set(targets.map((t) => t.channelId));
-      const added = await loadChannels(tx, options.workspaceId, patch.channelIds.filter((id) => !have.has(id)));
+      const added = await loadChannels(
+        tx,
+        options.workspaceId,
+        patch.channelIds.filter((id) => !have.has(id)),
+      );
       const inserted = added.length
         ? await tx
             .insert(postTargets)
@@ -90,11 +116,16 @@ export async function updatePost(
     if (patch.overrides) {
       for (const [channelId, override] of Object.entries(patch.overrides)) {
         const target = current.find((t) => t.channelId === channelId);
-        if (!target) throw new AppError('invalid', `overrides.${channelId}: the post has no target on this channel`);
+        if (!target)
+          throw new AppError('invalid', `overrides.${channelId}: the post has no target on this channel`);
         if (!RESCHEDULABLE.includes(target.status)) {
-          throw new AppError('conflict', `overrides.${channelId}: the target is ${target.status} and can no longer change`);
+          throw new AppError(
+            'conflict',
+            `overrides.${channelId}: the target is ${target.status} and can no longer change`,
+          );
         }
-        if (override.mediaIds) await loadMedia(tx, options.workspaceId, override.mediaIds, `overrides.${channelId}.mediaIds`);
+        if (override.mediaIds)
+          await loadMedia(tx, options.workspaceId, override.mediaIds, `overrides.${channelId}.mediaIds`);
         await tx
           .update(postTargets)
           .set({
@@ -110,8 +141,17 @@ export async function updatePost(
     const refreshedPost = (await tx.select().from(posts).where(eq(posts.id, post.id)))[0]!;
     const refreshedTargets = await tx.select().from(postTargets).where(eq(postTargets.postId, post.id));
     const wasScheduled = targets.some((t) => ['scheduled', 'retrying', 'deferred'].includes(t.status));
-    const schedule = when ?? (wasScheduled && refreshedPost.scheduledAt ? { at: laterOf(refreshedPost.scheduledAt, deps.clock.now()), timezone: refreshedPost.timezone } : null);
-    if (schedule && refreshedTargets.some((t) => RESCHEDULABLE.includes(t.status) && t.status !== 'cancelled' && t.status !== 'missed')) {
+    const schedule =
+      when ??
+      (wasScheduled && refreshedPost.scheduledAt
+        ? { at: laterOf(refreshedPost.scheduledAt, deps.clock.now()), timezone: refreshedPost.timezone }
+        : null);
+    if (
+      schedule &&
+      refreshedTargets.some(
+        (t) => RESCHEDULABLE.includes(t.status) && t.status !== 'cancelled' && t.status !== 'missed',
+      )
+    ) {
       await scheduleInTransaction(deps, tx, {
         workspaceId: options.workspaceId,
         post: refreshedPost,

@@ -40,7 +40,10 @@ const RUNNABLE = ['scheduled', 'retrying', 'deferred', 'publishing'] as const;
 
 type PublishState = { pending?: boolean; reconcile?: boolean } | null;
 
-export async function claimTarget(deps: Deps, options: { jobId: string; targetId: string }): Promise<ClaimResult> {
+export async function claimTarget(
+  deps: Deps,
+  options: { jobId: string; targetId: string },
+): Promise<ClaimResult> {
   return deps.db.transaction(async (tx) => {
     const [ref] = await tx
       .select({ postId: postTargets.postId })
@@ -48,15 +51,26 @@ export async function claimTarget(deps: Deps, options: { jobId: string; targetId
       .where(eq(postTargets.id, options.targetId));
     if (!ref) return { kind: 'skip', reason: 'target no longer exists' };
     await lockPost(tx, ref.postId);
-    const [target] = await tx.select().from(postTargets).where(eq(postTargets.id, options.targetId)).for('update');
-    if (!target || target.jobId !== options.jobId) return { kind: 'skip', reason: 'job is stale: the target was rescheduled, cancelled or retried' };
+    const [target] = await tx
+      .select()
+      .from(postTargets)
+      .where(eq(postTargets.id, options.targetId))
+      .for('update');
+    if (!target || target.jobId !== options.jobId)
+      return { kind: 'skip', reason: 'job is stale: the target was rescheduled, cancelled or retried' };
     if (!(RUNNABLE as readonly string[]).includes(target.status)) {
       return { kind: 'skip', reason: `target is ${target.status}` };
     }
     const now = deps.clock.now();
     const state = target.publishState as PublishState;
     const mode: ClaimMode =
-      target.status === 'publishing' ? (state?.pending ? 'resume' : 'reconcile') : state?.reconcile ? 'reconcile' : 'publish';
+      target.status === 'publishing'
+        ? state?.pending
+          ? 'resume'
+          : 'reconcile'
+        : state?.reconcile
+          ? 'reconcile'
+          : 'publish';
 
     const startAttempt = (values: Partial<typeof publishAttempts.$inferInsert>) =>
       tx
@@ -86,7 +100,13 @@ export async function claimTarget(deps: Deps, options: { jobId: string; targetId
     ) {
       const message = `not published: ${Math.round((now.getTime() - target.scheduledAt.getTime()) / 60_000)} minutes late, past the ${deps.config.missedWindowMinutes}-minute window`;
       await finish(tx, target.id, { status: 'missed', errorCode: 'missed', errorMessage: message });
-      await startAttempt({ outcome: 'skipped', finishedAt: now, durationMs: 0, errorCode: 'missed', errorMessage: message });
+      await startAttempt({
+        outcome: 'skipped',
+        finishedAt: now,
+        durationMs: 0,
+        errorCode: 'missed',
+        errorMessage: message,
+      });
       return { kind: 'skip', reason: 'missed' };
     }
 
@@ -100,13 +120,25 @@ export async function claimTarget(deps: Deps, options: { jobId: string; targetId
     if (!row) {
       const message = 'the channel, its connection or its platform app was removed';
       await finish(tx, target.id, { status: 'failed', errorCode: 'channel_removed', errorMessage: message });
-      await startAttempt({ outcome: 'failed', finishedAt: now, durationMs: 0, errorCode: 'channel_removed', errorMessage: message });
+      await startAttempt({
+        outcome: 'failed',
+        finishedAt: now,
+        durationMs: 0,
+        errorCode: 'channel_removed',
+        errorMessage: message,
+      });
       return { kind: 'skip', reason: message };
     }
     if (row.connection.status !== 'active') {
       const message = `the ${row.connection.platform} connection is ${row.connection.status}: reconnect it and this post will be sent`;
       await finish(tx, target.id, { status: 'waiting_reauth', errorCode: 'auth', errorMessage: message });
-      await startAttempt({ outcome: 'auth', finishedAt: now, durationMs: 0, errorCode: 'auth', errorMessage: message });
+      await startAttempt({
+        outcome: 'auth',
+        finishedAt: now,
+        durationMs: 0,
+        errorCode: 'auth',
+        errorMessage: message,
+      });
       return { kind: 'skip', reason: 'connection needs re-authorisation' };
     }
 
@@ -116,19 +148,33 @@ export async function claimTarget(deps: Deps, options: { jobId: string; targetId
         .select()
         .from(rateLimits)
         .where(
-          and(eq(rateLimits.connectionId, row.connection.id), lte(rateLimits.remaining, 0), gt(rateLimits.resetAt, now)),
+          and(
+            eq(rateLimits.connectionId, row.connection.id),
+            lte(rateLimits.remaining, 0),
+            gt(rateLimits.resetAt, now),
+          ),
         )
         .orderBy(asc(rateLimits.resetAt))
         .limit(1);
       if (limited?.resetAt) {
-        await enqueueTarget(deps, tx, { targetId: target.id, at: limited.resetAt, priority: target.priority, status: 'deferred' });
+        await enqueueTarget(deps, tx, {
+          targetId: target.id,
+          at: limited.resetAt,
+          priority: target.priority,
+          status: 'deferred',
+        });
         await startAttempt({
           outcome: 'rate_limited',
           finishedAt: now,
           durationMs: 0,
           errorCode: 'rate_limited',
           errorMessage: `deferred until ${limited.resetAt.toISOString()}: the platform's ${limited.bucket} limit is used up`,
-          rateLimit: { bucket: limited.bucket, limit: limited.limit, remaining: limited.remaining, resetAt: limited.resetAt },
+          rateLimit: {
+            bucket: limited.bucket,
+            limit: limited.limit,
+            remaining: limited.remaining,
+            resetAt: limited.resetAt,
+          },
         });
         return { kind: 'skip', reason: 'rate limited' };
       }
@@ -146,7 +192,10 @@ export async function claimTarget(deps: Deps, options: { jobId: string; targetId
     const mediaRows = mediaIds.length ? await tx.select().from(media).where(inArray(media.id, mediaIds)) : [];
     const ordered = mediaIds.map((id) => mediaRows.find((m) => m.id === id)).filter((m) => m !== undefined);
 
-    await tx.update(postTargets).set({ status: 'publishing', nextAttemptAt: null }).where(eq(postTargets.id, target.id));
+    await tx
+      .update(postTargets)
+      .set({ status: 'publishing', nextAttemptAt: null })
+      .where(eq(postTargets.id, target.id));
     const [attempt] = await startAttempt({ outcome: 'running' });
     return {
       kind: 'run',
@@ -169,7 +218,11 @@ export async function claimTarget(deps: Deps, options: { jobId: string; targetId
 export async function finish(
   tx: Tx,
   targetId: string,
-  values: { status: 'failed' | 'missed' | 'waiting_reauth' | 'unknown'; errorCode: string; errorMessage: string },
+  values: {
+    status: 'failed' | 'missed' | 'waiting_reauth' | 'unknown';
+    errorCode: string;
+    errorMessage: string;
+  },
 ) {
   await tx
     .update(postTargets)

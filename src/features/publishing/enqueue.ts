@@ -16,7 +16,13 @@ export type PublishJobData = { targetId: string };
 export async function enqueueTarget(
   deps: Deps,
   tx: Tx,
-  options: { targetId: string; at: Date; priority: number; status: TargetStatus; previousJobId?: string | null },
+  options: {
+    targetId: string;
+    at: Date;
+    priority: number;
+    status: TargetStatus;
+    previousJobId?: string | null;
+  },
 ): Promise<string> {
   if (options.previousJobId) await cancelJob(deps, tx, options.previousJobId);
   const jobId = randomUUID();

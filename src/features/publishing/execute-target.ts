@@ -14,12 +14,19 @@ import {
   type RateLimitInfo,
 } from '../../platforms/types.ts';
 import { adapterContext, credentialsOf } from '../connections/credentials.ts';
-import { publicMediaUrl } from '../media/media-signature.ts';
 import { refreshConnection } from '../connections/refresh-connection.ts';
+import { publicMediaUrl } from '../media/media-signature.ts';
 import type { Claim } from './claim-target.ts';
 
 export type ExecuteOutcome =
-  | { type: 'published'; remoteId: string; remoteUrl: string | null; reconciled: boolean; calledPublish: boolean; rateLimit: RateLimitInfo | null }
+  | {
+      type: 'published';
+      remoteId: string;
+      remoteUrl: string | null;
+      reconciled: boolean;
+      calledPublish: boolean;
+      rateLimit: RateLimitInfo | null;
+    }
   | { type: 'pending'; state: Record<string, unknown>; retryAfterMs: number; rateLimit: RateLimitInfo | null }
   | { type: 'unknown'; message: string }
   | { type: 'waiting_reauth'; message: string }
@@ -67,10 +74,18 @@ async function markConnectionExpired(deps: Deps, connectionId: string, message: 
     .where(eq(connections.id, connectionId));
 }
 
-export async function executeTarget(deps: Deps, claim: Claim, jobSignal: AbortSignal): Promise<ExecuteOutcome> {
+export async function executeTarget(
+  deps: Deps,
+  claim: Claim,
+  jobSignal: AbortSignal,
+): Promise<ExecuteOutcome> {
   const adapter = deps.platforms.get(claim.target.platform);
   const ctx = () =>
-    adapterContext(deps, claim.app, AbortSignal.any([jobSignal, AbortSignal.timeout(deps.config.platformTimeoutMs)]));
+    adapterContext(
+      deps,
+      claim.app,
+      AbortSignal.any([jobSignal, AbortSignal.timeout(deps.config.platformTimeoutMs)]),
+    );
   const request = publishRequestFor(deps, claim);
   let calledPublish = false;
   let credentials: Credentials;
@@ -84,14 +99,21 @@ export async function executeTarget(deps: Deps, claim: Claim, jobSignal: AbortSi
       });
     } catch (error) {
       if (error instanceof PlatformError && error.kind === 'transient') throw error;
-      throw new AppError('conflict', `the account's token could not be refreshed: ${(error as Error).message}`);
+      throw new AppError(
+        'conflict',
+        `the account's token could not be refreshed: ${(error as Error).message}`,
+      );
     }
   };
 
   try {
     credentials = credentialsOf(deps, claim.connection);
     const expiresAt = credentials.expiresAt?.getTime();
-    if (expiresAt !== undefined && credentials.refreshToken && expiresAt - deps.clock.now().getTime() < EXPIRY_MARGIN_MS) {
+    if (
+      expiresAt !== undefined &&
+      credentials.refreshToken &&
+      expiresAt - deps.clock.now().getTime() < EXPIRY_MARGIN_MS
+    ) {
       credentials = await refresh();
     }
   } catch (error) {
@@ -105,7 +127,11 @@ export async function executeTarget(deps: Deps, claim: Claim, jobSignal: AbortSi
     } catch (error) {
       if (!(error instanceof PlatformError) || error.kind !== 'auth') throw error;
       if (!credentials.refreshToken) {
-        await markConnectionExpired(deps, claim.connection.id, `the platform rejected the token: ${error.message}`);
+        await markConnectionExpired(
+          deps,
+          claim.connection.id,
+          `the platform rejected the token: ${error.message}`,
+        );
         throw error;
       }
       credentials = await refresh(credentials.accessToken);
@@ -113,7 +139,11 @@ export async function executeTarget(deps: Deps, claim: Claim, jobSignal: AbortSi
         return await call(credentials);
       } catch (retryError) {
         if (retryError instanceof PlatformError && retryError.kind === 'auth') {
-          await markConnectionExpired(deps, claim.connection.id, `the platform rejected a fresh token: ${retryError.message}`);
+          await markConnectionExpired(
+            deps,
+            claim.connection.id,
+            `the platform rejected a fresh token: ${retryError.message}`,
+          );
         }
         throw retryError;
       }
@@ -123,7 +153,10 @@ export async function executeTarget(deps: Deps, claim: Claim, jobSignal: AbortSi
   function failure(error: unknown): ExecuteOutcome {
     if (error instanceof PlatformError) {
       if (error.kind === 'auth') {
-        return { type: 'waiting_reauth', message: `${adapter.displayName} rejected the account's token: ${error.message}` };
+        return {
+          type: 'waiting_reauth',
+          message: `${adapter.displayName} rejected the account's token: ${error.message}`,
+        };
       }
       return { type: 'error', error, calledPublish };
     }
@@ -131,7 +164,10 @@ export async function executeTarget(deps: Deps, claim: Claim, jobSignal: AbortSi
     deps.log.error({ err: error, targetId: claim.target.id }, 'unexpected error while publishing');
     return {
       type: 'error',
-      error: new PlatformError({ kind: 'transient', message: `unexpected error: ${(error as Error).message}` }),
+      error: new PlatformError({
+        kind: 'transient',
+        message: `unexpected error: ${(error as Error).message}`,
+      }),
       calledPublish,
     };
   }
@@ -140,7 +176,14 @@ export async function executeTarget(deps: Deps, claim: Claim, jobSignal: AbortSi
     if (claim.mode === 'reconcile') {
       const found = await withFreshToken((c) => adapter.reconcile(ctx(), c, request));
       if (found.status === 'found') {
-        return { type: 'published', remoteId: found.remoteId, remoteUrl: found.remoteUrl, reconciled: true, calledPublish: false, rateLimit: null };
+        return {
+          type: 'published',
+          remoteId: found.remoteId,
+          remoteUrl: found.remoteUrl,
+          reconciled: true,
+          calledPublish: false,
+          rateLimit: null,
+        };
       }
       if (found.status === 'unknowable') {
         return {
@@ -152,9 +195,21 @@ export async function executeTarget(deps: Deps, claim: Claim, jobSignal: AbortSi
     calledPublish = true;
     const outcome = await withFreshToken((c) => adapter.publish(ctx(), c, request));
     if (outcome.status === 'published') {
-      return { type: 'published', remoteId: outcome.remoteId, remoteUrl: outcome.remoteUrl, reconciled: false, calledPublish, rateLimit: outcome.rateLimit ?? null };
+      return {
+        type: 'published',
+        remoteId: outcome.remoteId,
+        remoteUrl: outcome.remoteUrl,
+        reconciled: false,
+        calledPublish,
+        rateLimit: outcome.rateLimit ?? null,
+      };
     }
-    return { type: 'pending', state: outcome.state, retryAfterMs: outcome.retryAfterMs, rateLimit: outcome.rateLimit ?? null };
+    return {
+      type: 'pending',
+      state: outcome.state,
+      retryAfterMs: outcome.retryAfterMs,
+      rateLimit: outcome.rateLimit ?? null,
+    };
   } catch (error) {
     return failure(error);
   }

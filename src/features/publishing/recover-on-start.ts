@@ -19,9 +19,20 @@ export async function recoverOnStart(deps: Deps): Promise<Recovery> {
   const windowStart = new Date(now.getTime() - deps.config.missedWindowMinutes * 60_000);
 
   const missedTargets = await deps.db
-    .select({ id: postTargets.id, postId: postTargets.postId, jobId: postTargets.jobId, scheduledAt: postTargets.scheduledAt })
+    .select({
+      id: postTargets.id,
+      postId: postTargets.postId,
+      jobId: postTargets.jobId,
+      scheduledAt: postTargets.scheduledAt,
+    })
     .from(postTargets)
-    .where(and(eq(postTargets.status, 'scheduled'), eq(postTargets.attempts, 0), lt(postTargets.scheduledAt, windowStart)))
+    .where(
+      and(
+        eq(postTargets.status, 'scheduled'),
+        eq(postTargets.attempts, 0),
+        lt(postTargets.scheduledAt, windowStart),
+      ),
+    )
     .orderBy(postTargets.postId);
   for (const target of missedTargets) {
     await deps.db.transaction(async (tx) => {
@@ -48,7 +59,13 @@ export async function recoverOnStart(deps: Deps): Promise<Recovery> {
   );
 
   // Runnable targets whose job is gone (e.g. pg-boss gave up after repeated worker crashes).
-  const orphans = rowsOf<{ id: string; post_id: string; priority: number; status: string; next_attempt_at: string | null }>(
+  const orphans = rowsOf<{
+    id: string;
+    post_id: string;
+    priority: number;
+    status: string;
+    next_attempt_at: string | null;
+  }>(
     await deps.db.execute(sql`select t.id, t.post_id, t.priority, t.status, t.next_attempt_at from post_targets t
       where t.status in ('scheduled','retrying','deferred','publishing')
         and not exists (select 1 from pgboss.job j where j.name = ${queues.publish} and j.id = t.job_id
@@ -61,13 +78,18 @@ export async function recoverOnStart(deps: Deps): Promise<Recovery> {
       const [current] = await tx
         .select({ status: postTargets.status, jobId: postTargets.jobId })
         .from(postTargets)
-        .where(and(eq(postTargets.id, orphan.id), inArray(postTargets.status, ['scheduled', 'retrying', 'deferred', 'publishing'])))
+        .where(
+          and(
+            eq(postTargets.id, orphan.id),
+            inArray(postTargets.status, ['scheduled', 'retrying', 'deferred', 'publishing']),
+          ),
+        )
         .for('update');
       if (!current) return;
       const due = orphan.next_attempt_at ? new Date(orphan.next_attempt_at) : now;
       await enqueueTarget(deps, tx, {
         targetId: orphan.id,
-        at: due > now ? due : now,
+        at: new Date(Math.max(due.getTime(), now.getTime())),
         priority: orphan.priority,
         status: current.status,
       });
@@ -82,8 +104,15 @@ export async function recoverOnStart(deps: Deps): Promise<Recovery> {
     );
   }
   if (recovery.overdue) {
-    deps.log.info({ overdue: recovery.overdue }, `${recovery.overdue} targets came due while Herald was down; publishing them now`);
+    deps.log.info(
+      { overdue: recovery.overdue },
+      `${recovery.overdue} targets came due while Herald was down; publishing them now`,
+    );
   }
-  if (recovery.requeued) deps.log.warn({ requeued: recovery.requeued }, `re-created jobs for ${recovery.requeued} targets that had lost theirs`);
+  if (recovery.requeued)
+    deps.log.warn(
+      { requeued: recovery.requeued },
+      `re-created jobs for ${recovery.requeued} targets that had lost theirs`,
+    );
   return recovery;
 }

@@ -6,7 +6,11 @@ import { lockPost } from '../posts/lock-post.ts';
 import { enqueueTarget } from './enqueue.ts';
 
 /** After a re-authorisation: targets that were waiting for it are queued again, due now. */
-export async function requeueWaitingTargets(deps: Deps, tx: Tx, options: { connectionId: string }): Promise<number> {
+export async function requeueWaitingTargets(
+  deps: Deps,
+  tx: Tx,
+  options: { connectionId: string },
+): Promise<number> {
   const channelIds = tx
     .select({ id: channels.id })
     .from(channels)
@@ -19,7 +23,12 @@ export async function requeueWaitingTargets(deps: Deps, tx: Tx, options: { conne
   const now = deps.clock.now();
   for (const target of waiting) {
     await lockPost(tx, target.postId);
-    await enqueueTarget(deps, tx, { targetId: target.id, at: now, priority: target.priority, status: 'retrying' });
+    await enqueueTarget(deps, tx, {
+      targetId: target.id,
+      at: now,
+      priority: target.priority,
+      status: 'retrying',
+    });
   }
   return waiting.length;
 }

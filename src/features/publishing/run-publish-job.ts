@@ -16,7 +16,10 @@ export async function runPublishJob(
 ): Promise<{ status: string } | { skipped: string }> {
   const claimed = await claimTarget(deps, { jobId: job.id, targetId: job.data.targetId });
   if (claimed.kind === 'skip') {
-    deps.log.debug({ jobId: job.id, targetId: job.data.targetId, reason: claimed.reason }, 'publish job skipped');
+    deps.log.debug(
+      { jobId: job.id, targetId: job.data.targetId, reason: claimed.reason },
+      'publish job skipped',
+    );
     return { skipped: claimed.reason };
   }
   const { claim } = claimed;

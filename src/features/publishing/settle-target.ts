@@ -24,7 +24,13 @@ async function recordRateLimit(tx: Tx, connectionId: string, info: RateLimitInfo
   if (!info) return;
   await tx
     .insert(rateLimits)
-    .values({ connectionId, bucket: info.bucket, limit: info.limit, remaining: info.remaining, resetAt: info.resetAt })
+    .values({
+      connectionId,
+      bucket: info.bucket,
+      limit: info.limit,
+      remaining: info.remaining,
+      resetAt: info.resetAt,
+    })
     .onConflictDoUpdate({
       target: [rateLimits.connectionId, rateLimits.bucket],
       set: { limit: info.limit, remaining: info.remaining, resetAt: info.resetAt, updatedAt: sql`now()` },
@@ -39,11 +45,18 @@ export async function settleTarget(
 ): Promise<Settled> {
   return deps.db.transaction(async (tx) => {
     await lockPost(tx, claim.target.postId);
-    const [target] = await tx.select().from(postTargets).where(eq(postTargets.id, claim.target.id)).for('update');
+    const [target] = await tx
+      .select()
+      .from(postTargets)
+      .where(eq(postTargets.id, claim.target.id))
+      .for('update');
     const now = deps.clock.now();
     const attemptBase = { finishedAt: now, durationMs: Date.now() - timing.startedAt };
     const logAttempt = (values: Partial<typeof publishAttempts.$inferInsert> & { outcome: AttemptOutcome }) =>
-      tx.update(publishAttempts).set({ ...attemptBase, ...values }).where(eq(publishAttempts.id, claim.attemptId));
+      tx
+        .update(publishAttempts)
+        .set({ ...attemptBase, ...values })
+        .where(eq(publishAttempts.id, claim.attemptId));
     if (!target) {
       await logAttempt({ outcome: 'skipped', errorMessage: 'the target was deleted during the attempt' });
       return { status: 'deleted', outcome: 'skipped' };
@@ -87,12 +100,20 @@ export async function settleTarget(
         return { status: 'publishing', outcome: 'pending' };
       }
       case 'unknown': {
-        await finish(tx, target.id, { status: 'unknown', errorCode: 'unknown_outcome', errorMessage: outcome.message });
+        await finish(tx, target.id, {
+          status: 'unknown',
+          errorCode: 'unknown_outcome',
+          errorMessage: outcome.message,
+        });
         await logAttempt({ outcome: 'unknown', errorCode: 'unknown_outcome', errorMessage: outcome.message });
         return { status: 'unknown', outcome: 'unknown' };
       }
       case 'waiting_reauth': {
-        await finish(tx, target.id, { status: 'waiting_reauth', errorCode: 'auth', errorMessage: outcome.message });
+        await finish(tx, target.id, {
+          status: 'waiting_reauth',
+          errorCode: 'auth',
+          errorMessage: outcome.message,
+        });
         await logAttempt({ outcome: 'auth', errorCode: 'auth', errorMessage: outcome.message });
         return { status: 'waiting_reauth', outcome: 'auth' };
       }
@@ -103,29 +124,54 @@ export async function settleTarget(
         const errorCode = error.code ?? error.kind;
         if (error.kind === 'rate_limited') {
           // Deferred, not failed: the attempt is given back.
-          const at = error.retryAfter && error.retryAfter > now ? error.retryAfter : new Date(now.getTime() + DEFAULT_RATE_LIMIT_WAIT_MS);
+          const at =
+            error.retryAfter && error.retryAfter > now
+              ? error.retryAfter
+              : new Date(now.getTime() + DEFAULT_RATE_LIMIT_WAIT_MS);
           await tx
             .update(postTargets)
             .set({ errorCode: 'rate_limited', errorMessage: error.message, publishState: null })
             .where(eq(postTargets.id, target.id));
-          await enqueueTarget(deps, tx, { targetId: target.id, at, priority: target.priority, status: 'deferred' });
+          await enqueueTarget(deps, tx, {
+            targetId: target.id,
+            at,
+            priority: target.priority,
+            status: 'deferred',
+          });
           await logAttempt({ outcome: 'rate_limited', errorCode, errorMessage: error.message, rateLimit });
           return { status: 'deferred', outcome: 'rate_limited' };
         }
         if (error.kind === 'transient' && attempts < target.maxAttempts) {
-          const at = new Date(now.getTime() + retryDelayMs({ attempt: attempts, baseSeconds: deps.config.retryBaseSeconds }));
+          const at = new Date(
+            now.getTime() + retryDelayMs({ attempt: attempts, baseSeconds: deps.config.retryBaseSeconds }),
+          );
           // A timeout or a 5xx may hide a post the platform did accept: check before trying again.
           await tx
             .update(postTargets)
-            .set({ attempts, errorCode, errorMessage: error.message, publishState: outcome.calledPublish ? { reconcile: true } : null })
+            .set({
+              attempts,
+              errorCode,
+              errorMessage: error.message,
+              publishState: outcome.calledPublish ? { reconcile: true } : null,
+            })
             .where(eq(postTargets.id, target.id));
-          await enqueueTarget(deps, tx, { targetId: target.id, at, priority: target.priority, status: 'retrying' });
+          await enqueueTarget(deps, tx, {
+            targetId: target.id,
+            at,
+            priority: target.priority,
+            status: 'retrying',
+          });
           await logAttempt({ outcome: 'retry', errorCode, errorMessage: error.message, rateLimit });
           return { status: 'retrying', outcome: 'retry' };
         }
         const message =
-          error.kind === 'transient' ? `${error.message} (gave up after ${attempts} attempts)` : error.message;
-        await tx.update(postTargets).set({ attempts, publishState: null }).where(eq(postTargets.id, target.id));
+          error.kind === 'transient'
+            ? `${error.message} (gave up after ${attempts} attempts)`
+            : error.message;
+        await tx
+          .update(postTargets)
+          .set({ attempts, publishState: null })
+          .where(eq(postTargets.id, target.id));
         await finish(tx, target.id, { status: 'failed', errorCode, errorMessage: message });
         const logged: AttemptOutcome = error.kind === 'duplicate' ? 'duplicate' : 'failed';
         await logAttempt({ outcome: logged, errorCode, errorMessage: error.message, rateLimit });

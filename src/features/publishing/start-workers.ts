@@ -12,7 +12,10 @@ import { runPublishJob } from './run-publish-job.ts';
 /** Jobs fetched per poll by one worker loop; a full batch makes it fetch again at once. */
 const BATCH = 4;
 
-export async function startWorkers(deps: Deps, options: { concurrency: number; scheduler: boolean }): Promise<void> {
+export async function startWorkers(
+  deps: Deps,
+  options: { concurrency: number; scheduler: boolean },
+): Promise<void> {
   const loops = Math.max(1, Math.ceil(options.concurrency / BATCH));
   await deps.queue.work<PublishJobData>(
     queues.publish,
@@ -44,9 +47,14 @@ export async function startWorkers(deps: Deps, options: { concurrency: number; s
     { pollingIntervalSeconds: Math.max(deps.config.pollSeconds, 2) },
     async ([job]) => {
       if (!job) return;
-      await refreshConnection(deps, { connectionId: job.data.connectionId, trigger: 'schedule' }).catch((error) => {
-        deps.log.warn({ connectionId: job.data.connectionId, err: (error as Error).message }, 'scheduled token refresh failed');
-      });
+      await refreshConnection(deps, { connectionId: job.data.connectionId, trigger: 'schedule' }).catch(
+        (error) => {
+          deps.log.warn(
+            { connectionId: job.data.connectionId, err: (error as Error).message },
+            'scheduled token refresh failed',
+          );
+        },
+      );
     },
   );
   if (options.scheduler) {
