@@ -24,7 +24,10 @@ function onShutdown(deps: Deps, stop: () => Promise<void>) {
   process.on('SIGTERM', handler);
 }
 
-export async function runStart(options: { workers: boolean; concurrency?: number | undefined }): Promise<void> {
+export async function runStart(options: {
+  workers: boolean;
+  concurrency?: number | undefined;
+}): Promise<void> {
   const config = loadConfig();
   const deps = await createDeps(config);
   const app = await buildApp(deps);
@@ -40,7 +43,10 @@ export async function runStart(options: { workers: boolean; concurrency?: number
   );
   await recoverOnStart(deps);
   if (options.workers) {
-    await startWorkers(deps, { concurrency: options.concurrency ?? config.workerConcurrency, scheduler: true });
+    await startWorkers(deps, {
+      concurrency: options.concurrency ?? config.workerConcurrency,
+      scheduler: true,
+    });
   }
   onShutdown(deps, async () => {
     await app.close();
@@ -48,7 +54,10 @@ export async function runStart(options: { workers: boolean; concurrency?: number
   });
 }
 
-export async function runWorker(options: { concurrency?: number | undefined; scheduler: boolean }): Promise<void> {
+export async function runWorker(options: {
+  concurrency?: number | undefined;
+  scheduler: boolean;
+}): Promise<void> {
   const config = loadConfig();
   if (config.database.kind === 'pglite') {
     throw new Error(

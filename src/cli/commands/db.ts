@@ -5,7 +5,9 @@ import { lockDataDir } from '../../db/data-dir-lock.ts';
 import { migrate, migrationStatus } from '../../db/migrate.ts';
 import { printRows } from '../output.ts';
 
-async function withDatabase<T>(run: (handle: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+async function withDatabase<T>(
+  run: (handle: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>,
+): Promise<T> {
   const config = loadConfig();
   const release = config.database.kind === 'pglite' ? lockDataDir(config.dataDir) : () => {};
   const handle = await openDatabase(config.database);
@@ -26,7 +28,10 @@ export function registerDbCommands(program: Command): void {
       withDatabase(async (handle) => {
         const applied = await migrate(handle.db, { kind: handle.kind });
         if (options.json) process.stdout.write(`${JSON.stringify({ applied })}\n`);
-        else process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+        else
+          process.stdout.write(
+            applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n',
+          );
       }),
     );
   db.command('status')
