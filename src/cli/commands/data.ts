@@ -1,4 +1,20 @@
 import type { Command } from 'commander';
+import { registerChannelCommands } from './channel.ts';
+import { registerPostCommands } from './post.ts';
+import { registerQueueCommands } from './queue.ts';
+import { registerSetupCommand } from './setup.ts';
+import { registerTokenCommands } from './token.ts';
+import { registerUserCommands } from './user.ts';
 
-/** Commands over Herald's data (setup, users, tokens, channels, posts, queue): filled in below. */
-export function registerDataCommands(_program: Command): void {}
+/**
+ * Commands over Herald's data (setup, users, tokens, channels, posts, queue). Each opens Herald with
+ * `createDeps`, calls the same use-case as the HTTP API, prints, and closes; none starts workers.
+ */
+export function registerDataCommands(program: Command): void {
+  registerSetupCommand(program);
+  registerUserCommands(program);
+  registerTokenCommands(program);
+  registerChannelCommands(program);
+  registerPostCommands(program);
+  registerQueueCommands(program);
+}
