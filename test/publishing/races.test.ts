@@ -26,9 +26,16 @@ describe('reschedule and cancel races', () => {
   afterAll(async () => herald?.close());
 
   const call = (method: 'POST' | 'PATCH', url: string, payload?: unknown) =>
-    herald.app.inject({ method, url: `/api/workspaces/${ws()}${url}`, headers: team.user.headers, payload: payload as never });
+    herald.app.inject({
+      method,
+      url: `/api/workspaces/${ws()}${url}`,
+      headers: team.user.headers,
+      payload: payload as never,
+    });
   const sandboxCopies = async (text: string) =>
-    rowsOf<{ n: number }>(await herald.deps.db.execute(sql`select count(*)::int as n from sandbox.posts where text = ${text}`))[0]!.n;
+    rowsOf<{ n: number }>(
+      await herald.deps.db.execute(sql`select count(*)::int as n from sandbox.posts where text = ${text}`),
+    )[0]!.n;
   const liveJobs = async (targetId: string) =>
     rowsOf<{ n: number }>(
       await herald.deps.db.execute(sql`select count(*)::int as n from pgboss.job
@@ -47,7 +54,11 @@ describe('reschedule and cancel races', () => {
     const outcomes = new Set<string>();
     for (let i = 0; i < 8; i++) {
       const text = `cancel race ${i}`;
-      const created = await call('POST', '/posts', { content: text, channelIds: [channel.channelId], publishNow: true });
+      const created = await call('POST', '/posts', {
+        content: text,
+        channelIds: [channel.channelId],
+        publishNow: true,
+      });
       expect(created.statusCode, created.body).toBe(201);
       await new Promise((resolve) => setTimeout(resolve, i * 60));
       const cancel = await call('POST', `/posts/${created.json().id}/cancel`);
@@ -70,7 +81,11 @@ describe('reschedule and cancel races', () => {
   it('a reschedule racing a due publish moves the job or loses cleanly, never both', async () => {
     for (let i = 0; i < 8; i++) {
       const text = `reschedule race ${i}`;
-      const created = await call('POST', '/posts', { content: text, channelIds: [channel.channelId], publishNow: true });
+      const created = await call('POST', '/posts', {
+        content: text,
+        channelIds: [channel.channelId],
+        publishNow: true,
+      });
       await new Promise((resolve) => setTimeout(resolve, i * 60));
       const later = new Date(Date.now() + 3_600_000).toISOString();
       const moved = await call('POST', `/posts/${created.json().id}/schedule`, { scheduledAt: later });
@@ -84,7 +99,9 @@ describe('reschedule and cancel races', () => {
         // Give a stale job every chance to fire: it must not publish.
         await new Promise((resolve) => setTimeout(resolve, 1500));
         expect(await sandboxCopies(text)).toBe(0);
-        expect((await getPostJson(herald, ws(), team.user, created.json().id)).targets[0]!.status).toBe('scheduled');
+        expect((await getPostJson(herald, ws(), team.user, created.json().id)).targets[0]!.status).toBe(
+          'scheduled',
+        );
       } else {
         expect(target.status).toBe('published');
         expect(await sandboxCopies(text)).toBe(1);
@@ -98,8 +115,12 @@ describe('reschedule and cancel races', () => {
       channelIds: [channel.channelId],
       scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
     });
-    const times = Array.from({ length: 10 }, (_, i) => new Date(Date.now() + 7_200_000 + i * 60_000).toISOString());
-    const replies = await Promise.all(times.map((t) => call('POST', `/posts/${created.json().id}/schedule`, { scheduledAt: t })));
+    const times = Array.from({ length: 10 }, (_, i) =>
+      new Date(Date.now() + 7_200_000 + i * 60_000).toISOString(),
+    );
+    const replies = await Promise.all(
+      times.map((t) => call('POST', `/posts/${created.json().id}/schedule`, { scheduledAt: t })),
+    );
     expect(replies.every((r) => r.statusCode === 200)).toBe(true);
     const post = await getPostJson(herald, ws(), team.user, created.json().id);
     const target = post.targets[0]!;
@@ -112,11 +133,22 @@ describe('reschedule and cancel races', () => {
   });
 
   it('editing a scheduled post moves its job with it and a published target is left alone', async () => {
-    const other = await connectSandbox(herald, { workspaceId: ws(), member: team.user, username: 'racer_two' });
-    const created = await call('POST', '/posts', { content: 'edit me later', channelIds: [channel.channelId, other.channelId], publishNow: true });
-    await waitFor(async () => (await getPostJson(herald, ws(), team.user, created.json().id)).status === 'published', {
-      what: 'publish',
+    const other = await connectSandbox(herald, {
+      workspaceId: ws(),
+      member: team.user,
+      username: 'racer_two',
     });
+    const created = await call('POST', '/posts', {
+      content: 'edit me later',
+      channelIds: [channel.channelId, other.channelId],
+      publishNow: true,
+    });
+    await waitFor(
+      async () => (await getPostJson(herald, ws(), team.user, created.json().id)).status === 'published',
+      {
+        what: 'publish',
+      },
+    );
     const edit = await call('PATCH', `/posts/${created.json().id}`, { content: 'too late' });
     expect(edit.statusCode).toBe(409);
 
@@ -126,7 +158,10 @@ describe('reschedule and cancel races', () => {
       scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
     });
     const newTime = new Date(Date.now() + 5_400_000).toISOString();
-    const patched = await call('PATCH', `/posts/${scheduled.json().id}`, { content: 'edited text', scheduledAt: newTime });
+    const patched = await call('PATCH', `/posts/${scheduled.json().id}`, {
+      content: 'edited text',
+      scheduledAt: newTime,
+    });
     expect(patched.statusCode, patched.body).toBe(200);
     expect(patched.json()).toMatchObject({ content: 'edited text', status: 'scheduled' });
     expect(new Date(patched.json().targets[0].scheduledAt).toISOString()).toBe(newTime);

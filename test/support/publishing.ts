@@ -6,60 +6,7 @@ import { expect } from 'vitest';
 import type { TeamMember } from './factories.ts';
 import type { TestHerald } from './harness.ts';
 
-/** The fields of the sandbox consent form, as a browser would submit them. */
-function formFields(html: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const match of html.matchAll(/<input[^>]*\bname="([^"]+)"[^>]*\bvalue="([^"]*)"/g)) {
-    fields[match[1]!] = match[2]!.replaceAll('&amp;', '&').replaceAll('&quot;', '"');
-  }
-  return fields;
-}
-
-export type ConnectedChannel = { channelId: string; connectionId: string; username: string };
-
-/**
- * Connects a sandbox account the way a person does: Herald's connect endpoint, the sandbox consent
- * page, its form, and the redirect back to Herald's callback.
- */
-export async function connectSandbox(
-  herald: { baseUrl: string },
-  options: { workspaceId: string; member: { headers: Record<string, string> }; username: string },
-): Promise<ConnectedChannel> {
-  const base = herald.baseUrl;
-  const start = await fetch(`${base}/api/workspaces/${options.workspaceId}/connect/sandbox`, {
-    method: 'POST',
-    headers: { ...options.member.headers, 'content-type': 'application/json' },
-    body: JSON.stringify({ returnTo: '/channels' }),
-  });
-  expect(start.status, await start.clone().text()).toBe(200);
-  const { authorizeUrl } = (await start.json()) as { authorizeUrl: string };
-  const page = await fetch(authorizeUrl);
-  expect(page.status).toBe(200);
-  const fields = formFields(await page.text());
-  fields.username = options.username;
-  fields.decision = 'authorize';
-  const consent = await fetch(`${base}/sandbox/oauth/authorize`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-    redirect: 'manual',
-  });
-  expect(consent.status).toBe(302);
-  const callback = await fetch(consent.headers.get('location')!, { redirect: 'manual' });
-  expect(callback.status).toBe(302);
-  const back = new URL(callback.headers.get('location')!, base);
-  expect(back.pathname).toBe('/channels');
-  const connectionId = back.searchParams.get('connected');
-  if (!connectionId) throw new Error(`connect failed: ${back.searchParams.get('error')}`);
-  const channels = await fetch(`${base}/api/workspaces/${options.workspaceId}/channels`, {
-    headers: options.member.headers,
-  });
-  const channel = (
-    (await channels.json()) as { items: { id: string; connection: { id: string } }[] }
-  ).items.find((c) => c.connection.id === connectionId);
-  if (!channel) throw new Error('connected account has no channel');
-  return { channelId: channel.id, connectionId, username: options.username };
-}
+export { type ConnectedChannel, connectSandbox } from './sandbox-oauth.ts';
 
 /** A 1×1 PNG. */
 export const tinyPng = Buffer.from(
@@ -126,6 +73,7 @@ type PostJson = {
     id: string;
     channelId: string;
     status: string;
+    scheduledAt: string | null;
     remoteId: string | null;
     remoteUrl: string | null;
     attempts: number;
