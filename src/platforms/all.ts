@@ -1,5 +1,6 @@
 /** Every platform adapter Herald ships. Add a platform by adding its module here. */
 import { sandboxAdapter } from './sandbox.ts';
 import type { PlatformAdapter } from './types.ts';
+import { xAdapter } from './x/index.ts';
 
-export const allAdapters: PlatformAdapter[] = [sandboxAdapter];
+export const allAdapters: PlatformAdapter[] = [sandboxAdapter, xAdapter];

@@ -1,0 +1,251 @@
+/**
+ * A thin client for X API v2: base URLs, bearer auth, JSON and form bodies, rate-limit headers and
+ * the mapping of X's error shapes onto `PlatformError` kinds.
+ *
+ * X reports limits in headers on every reply: `x-rate-limit-{limit,remaining,reset}` for the
+ * endpoint's 15-minute window and, on post creation, `x-user-limit-24hour-*` and
+ * `x-app-limit-24hour-*` for the daily caps (reset is Unix seconds). Errors come as RFC 7807 problems
+ * (`{title, detail, type, status}`), as v1-style `{errors:[{code, message}]}`, or as OAuth errors
+ * (`{error, error_description}`) from the token endpoint.
+ */
+import type { z } from 'zod';
+import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
+
+export const X_API_URL = 'https://api.x.com';
+export const X_AUTHORIZE_URL = 'https://x.com';
+/** X's rate-limit windows are 15 minutes; a 429 that names no reset is retried after one. */
+const DEFAULT_RETRY_AFTER_MS = 15 * 60_000;
+
+export function apiBase(ctx: AdapterContext): string {
+  return (ctx.app.baseUrl ?? X_API_URL).replace(/\/+$/, '');
+}
+
+/** Where the consent page lives: `settings.authBaseUrl`, else the app's base URL (a test or proxy), else x.com. */
+export function authorizeBase(ctx: AdapterContext): string {
+  const setting = ctx.app.settings.authBaseUrl;
+  const base = typeof setting === 'string' && setting ? setting : (ctx.app.baseUrl ?? X_AUTHORIZE_URL);
+  return base.replace(/\/+$/, '');
+}
+
+export function nowOf(ctx: AdapterContext): Date {
+  return ctx.now?.() ?? new Date();
+}
+
+const int = (value: string | null) => {
+  if (value === null || !/^\d+$/.test(value.trim())) return null;
+  return Number(value);
+};
+
+type Window = RateLimitInfo & { exhausted: boolean };
+
+function windowOf(headers: Headers, prefix: string, bucket: string): Window | null {
+  const limit = int(headers.get(`${prefix}-limit`));
+  const remaining = int(headers.get(`${prefix}-remaining`));
+  const reset = int(headers.get(`${prefix}-reset`));
+  if (limit === null && remaining === null && reset === null) return null;
+  return {
+    bucket,
+    limit,
+    remaining,
+    resetAt: reset === null ? null : new Date(reset * 1000),
+    exhausted: remaining === 0,
+  };
+}
+
+/** Every window the reply reports: the endpoint's 15-minute one and the 24-hour post caps. */
+export function rateLimitWindows(headers: Headers, bucket: string): Window[] {
+  return [
+    windowOf(headers, 'x-rate-limit', bucket),
+    windowOf(headers, 'x-user-limit-24hour', 'posts-24h-user'),
+    windowOf(headers, 'x-app-limit-24hour', 'posts-24h-app'),
+  ].filter((w): w is Window => w !== null);
+}
+
+/**
+ * The window that constrains the account most: an exhausted one (the latest reset wins, since all
+ * must clear), else the user's 24-hour post cap, else the endpoint's window.
+ */
+export function pickRateLimit(windows: Window[]): RateLimitInfo | null {
+  const exhausted = windows
+    .filter((w) => w.exhausted)
+    .sort((a, b) => (b.resetAt?.getTime() ?? 0) - (a.resetAt?.getTime() ?? 0));
+  const chosen = exhausted[0] ?? windows.find((w) => w.bucket === 'posts-24h-user') ?? windows[0];
+  if (!chosen) return null;
+  const { exhausted: _, ...info } = chosen;
+  return info;
+}
+
+function retryAfterOf(ctx: AdapterContext, headers: Headers, windows: Window[]): Date {
+  const exhausted = pickRateLimit(windows.filter((w) => w.exhausted));
+  if (exhausted?.resetAt) return exhausted.resetAt;
+  const header = headers.get('retry-after');
+  const seconds = int(header);
+  if (seconds !== null) return new Date(nowOf(ctx).getTime() + seconds * 1000);
+  const date = header ? Date.parse(header) : Number.NaN;
+  if (!Number.isNaN(date)) return new Date(date);
+  const endpoint = windows.find((w) => w.resetAt);
+  return endpoint?.resetAt ?? new Date(nowOf(ctx).getTime() + DEFAULT_RETRY_AFTER_MS);
+}
+
+type Problem = { code: string | null; message: string | null; type: string | null };
+
+/** Reads any of X's error shapes: RFC 7807 problem, `errors[]`, or an OAuth error. */
+export function describeProblem(body: unknown): Problem {
+  const b = (body ?? {}) as Record<string, unknown>;
+  if (typeof b.error === 'string') {
+    return {
+      code: b.error,
+      message: typeof b.error_description === 'string' ? b.error_description : b.error,
+      type: 'oauth',
+    };
+  }
+  const first = Array.isArray(b.errors) ? (b.errors[0] as Record<string, unknown> | undefined) : undefined;
+  const detail = typeof b.detail === 'string' ? b.detail : null;
+  const title = typeof b.title === 'string' ? b.title : null;
+  const type = typeof b.type === 'string' ? b.type : typeof first?.type === 'string' ? first.type : null;
+  const firstMessage =
+    typeof first?.message === 'string'
+      ? first.message
+      : typeof first?.detail === 'string'
+        ? first.detail
+        : null;
+  const code =
+    first?.code !== undefined ? String(first.code) : type ? (type.split('/').pop() ?? type) : title;
+  return { code, message: detail ?? firstMessage ?? title, type };
+}
+
+const mentions = (problem: Problem, ...needles: string[]) => {
+  const haystack = `${problem.type ?? ''} ${problem.message ?? ''} ${problem.code ?? ''}`.toLowerCase();
+  return needles.some((n) => haystack.includes(n));
+};
+
+export function failureFor(
+  ctx: AdapterContext,
+  options: { what: string; status: number; headers: Headers; body: unknown; bucket: string; token?: boolean },
+): PlatformError {
+  const { status, headers } = options;
+  const windows = rateLimitWindows(headers, options.bucket);
+  const rateLimit = pickRateLimit(windows);
+  const problem = describeProblem(options.body);
+  const message = `${options.what}: X answered ${status}${problem.message ? `: ${problem.message}` : ''}`;
+  const common = { message, code: problem.code, status, rateLimit };
+  if (status === 429 || mentions(problem, 'usage-capped', 'rate-limit-exceeded')) {
+    return new PlatformError({
+      kind: 'rate_limited',
+      retryAfter: retryAfterOf(ctx, headers, windows),
+      ...common,
+    });
+  }
+  if (status >= 500 || status === 408) return new PlatformError({ kind: 'transient', ...common });
+  if (status === 401) return new PlatformError({ kind: 'auth', ...common });
+  // The token endpoint answers 400 `invalid_request`/`invalid_grant` for a used or revoked refresh
+  // token (they rotate) and for an expired code: either way the user has to authorise again.
+  if (options.token && status >= 400 && status < 500) return new PlatformError({ kind: 'auth', ...common });
+  if (status === 403 && mentions(problem, 'duplicate content')) {
+    return new PlatformError({ kind: 'duplicate', ...common });
+  }
+  // A suspended or locked account and a token of the wrong kind are fixed by the user, not by retrying.
+  if (status === 403 && mentions(problem, 'unsupported authentication', 'suspended', 'locked')) {
+    return new PlatformError({ kind: 'auth', ...common });
+  }
+  return new PlatformError({ kind: 'invalid', ...common });
+}
+
+function networkFailure(what: string, error: unknown, signal: AbortSignal | undefined): PlatformError {
+  const name = error instanceof Error ? error.name : '';
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  const why =
+    signal?.aborted || name === 'AbortError' || name === 'TimeoutError'
+      ? 'the request was aborted or timed out'
+      : `network error${typeof cause === 'string' ? ` (${cause})` : ''}`;
+  return new PlatformError({ kind: 'transient', message: `${what}: ${why}` });
+}
+
+export type XCall = {
+  /** Names the call in error messages (never includes a token). */
+  what: string;
+  /** The rate-limit bucket the endpoint's 15-minute window is recorded under. */
+  bucket: string;
+  method?: string;
+  path: string;
+  token?: string;
+  headers?: Record<string, string>;
+  json?: unknown;
+  body?: BodyInit;
+  /** Statuses that are not failures for this call (e.g. 404 when deleting). */
+  accept?: number[];
+  /** The token endpoint: its 4xx mean the grant is gone. */
+  tokenEndpoint?: boolean;
+};
+
+export type XReply<T> = { data: T; status: number; rateLimit: RateLimitInfo | null; body: unknown };
+
+export async function xCall<T>(
+  ctx: AdapterContext,
+  schema: z.ZodType<T> | null,
+  call: XCall,
+): Promise<XReply<T>> {
+  const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
+  if (call.token) headers.authorization = `Bearer ${call.token}`;
+  let body = call.body ?? null;
+  if (call.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(call.json);
+  }
+  let response: Response;
+  let text: string;
+  try {
+    response = await ctx.fetch(`${apiBase(ctx)}${call.path}`, {
+      method: call.method ?? 'GET',
+      headers,
+      body,
+      signal: ctx.signal ?? null,
+      redirect: 'manual',
+    });
+    text = await response.text();
+  } catch (error) {
+    if (error instanceof PlatformError) throw error;
+    throw networkFailure(call.what, error, ctx.signal);
+  }
+  let parsedBody: unknown = null;
+  try {
+    parsedBody = text ? JSON.parse(text) : null;
+  } catch {
+    // Not JSON (a proxy's error page): judged by status alone.
+  }
+  const rateLimit = pickRateLimit(rateLimitWindows(response.headers, call.bucket));
+  const accepted = call.accept?.includes(response.status) ?? false;
+  if (!response.ok && !accepted) {
+    throw failureFor(ctx, {
+      what: call.what,
+      status: response.status,
+      headers: response.headers,
+      body: parsedBody,
+      bucket: call.bucket,
+      token: call.tokenEndpoint ?? false,
+    });
+  }
+  if (!schema || accepted)
+    return { data: undefined as T, status: response.status, rateLimit, body: parsedBody };
+  const parsed = schema.safeParse(parsedBody);
+  if (!parsed.success) {
+    // A 2xx carrying only `errors` (X's partial-error shape) is a refusal, not a malformed reply.
+    const problem = describeProblem(parsedBody);
+    if (problem.message) {
+      throw new PlatformError({
+        kind: 'invalid',
+        message: `${call.what}: X answered ${response.status}: ${problem.message}`,
+        code: problem.code,
+        status: response.status,
+        rateLimit,
+      });
+    }
+    throw new PlatformError({
+      kind: 'transient',
+      message: `${call.what}: unexpected reply from X`,
+      status: response.status,
+      rateLimit,
+    });
+  }
+  return { data: parsed.data, status: response.status, rateLimit, body: parsedBody };
+}
