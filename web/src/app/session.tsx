@@ -93,8 +93,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const signOut = useCallback(async () => {
     await unwrap(api.POST('/api/auth/logout')).catch(() => {});
     setCsrfToken(null);
-    queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'setup' });
+    // `me` is updated, not removed: removing it would leave the provider watching a dropped query.
     queryClient.setQueryData(['me'], null);
+    queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'setup' && q.queryKey[0] !== 'me' });
   }, [queryClient]);
 
   const value = useMemo<SessionState>(() => {

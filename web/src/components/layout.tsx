@@ -12,8 +12,8 @@ import {
   Settings,
   X,
 } from 'lucide-react';
-import { type ReactNode, useEffect, useState } from 'react';
-import { Link, NavLink, useLocation } from 'react-router';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { Link, NavLink, useLocation, useNavigate } from 'react-router';
 import { useSession, useWorkspace } from '../app/session';
 
 const nav = [
@@ -40,13 +40,17 @@ export function Layout({ children }: { children: ReactNode }) {
   const { session, selectWorkspace, signOut } = useSession();
   const workspace = useWorkspace();
   const [open, setOpen] = useState(false);
+  const closeRef = useRef<HTMLButtonElement>(null);
   const location = useLocation();
+  const navigate = useNavigate();
 
   // Close the drawer after navigating, and on Escape.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every navigation on purpose
   useEffect(() => setOpen(false), [location.pathname]);
   useEffect(() => {
     if (!open) return;
+    // Keyboard users land in the drawer they opened.
+    closeRef.current?.focus();
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -83,6 +87,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <Brand />
           {open ? (
             <button
+              ref={closeRef}
               type="button"
               className="icon-btn"
               aria-label="Close navigation"
@@ -142,7 +147,11 @@ export function Layout({ children }: { children: ReactNode }) {
               </div>
             </div>
           </div>
-          <button type="button" className="btn btn-sm" onClick={() => void signOut()}>
+          <button
+            type="button"
+            className="btn btn-sm"
+            onClick={() => void signOut().then(() => navigate('/login', { replace: true }))}
+          >
             <LogOut size={15} aria-hidden="true" /> Log out
           </button>
         </div>

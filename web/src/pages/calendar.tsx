@@ -147,6 +147,7 @@ export function CalendarPage() {
           events={events}
           eventStartEditable={workspace.canEdit}
           eventDurationEditable={false}
+          eventDisplay="block"
           datesSet={(info) => setRange({ from: info.start.toISOString(), to: info.end.toISOString() })}
           eventClick={(info) => {
             info.jsEvent.preventDefault();
@@ -184,7 +185,10 @@ export function CalendarPage() {
             const status = arg.event.extendedProps.status as string;
             const channelIds = arg.event.extendedProps.channelIds as string[];
             return (
-              <div className="cal-event" title={`${statusLabel(status)}: ${arg.event.title}`}>
+              <div
+                className={arg.view.type.startsWith('list') ? 'cal-event cal-event-list' : 'cal-event'}
+                title={`${statusLabel(status)}: ${arg.event.title}`}
+              >
                 {status === 'published' ? <Check size={12} aria-label="published" /> : null}
                 {status === 'failed' || status === 'partially_published' ? (
                   <X size={12} aria-label={statusLabel(status)} />

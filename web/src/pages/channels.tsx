@@ -155,7 +155,7 @@ function ChannelCard({ channel: c }: { channel: Channel }) {
   });
   const conn = c.connection;
   const feed = sandboxFeedUrl(c);
-  const expiresSoon = conn.tokenExpiresAt && Date.parse(conn.tokenExpiresAt) - Date.now() < 7 * 86_400_000;
+  const expired = conn.tokenExpiresAt !== null && Date.parse(conn.tokenExpiresAt) < Date.now() - 5 * 60_000;
   const needsReconnect = conn.status !== 'active' || conn.health === 'unhealthy';
   return (
     <article className="card" aria-labelledby={`channel-${c.id}`}>
@@ -189,11 +189,8 @@ function ChannelCard({ channel: c }: { channel: Channel }) {
             {conn.lastError}
           </Notice>
         ) : null}
-        {expiresSoon && conn.status === 'active' ? (
-          <Notice kind="warning">
-            Access expires soon. Herald refreshes it automatically when the platform allows; reconnect if it
-            fails.
-          </Notice>
+        {expired && conn.status === 'active' ? (
+          <Notice kind="warning">Access expired and was not renewed. Reconnect to keep publishing.</Notice>
         ) : null}
         <div className="row" style={{ marginTop: 4 }}>
           {c.url ? (

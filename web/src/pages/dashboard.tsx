@@ -28,15 +28,16 @@ export function formatRate(rate: number | null | undefined): string {
   return rate === null || rate === undefined ? '—' : `${Math.round(rate)}%`;
 }
 
-const EXPIRING_MS = 7 * 24 * 3600_000;
-
-/** A connection a person should look at, and why. */
+/**
+ * A connection a person should look at, and why. Short-lived tokens are refreshed by Herald on its
+ * own, so an expiry ahead is no problem; one already past (a refresh that did not happen) is.
+ */
 export function connectionProblem(channel: Channel, now = Date.now()): string | null {
   const c = channel.connection;
   if (c.status !== 'active') return `connection ${c.status}${c.lastError ? `: ${c.lastError}` : ''}`;
   if (c.health === 'unhealthy') return `unhealthy${c.lastError ? `: ${c.lastError}` : ''}`;
-  if (c.tokenExpiresAt && Date.parse(c.tokenExpiresAt) - now < EXPIRING_MS)
-    return `access expires ${formatRelative(c.tokenExpiresAt)}`;
+  if (c.tokenExpiresAt && Date.parse(c.tokenExpiresAt) < now - 5 * 60_000)
+    return `access expired ${formatRelative(c.tokenExpiresAt)} and was not renewed`;
   return null;
 }
 
@@ -78,7 +79,9 @@ export function DashboardPage() {
     return problem ? [{ channel: c, problem }] : [];
   });
   const unknownItems = unknown.data?.items ?? [];
+  const expiring = stats.data?.connectionsExpiringSoon ?? 0;
   const nothingToDo =
+    expiring === 0 &&
     !failed.isPending &&
     !partial.isPending &&
     attention.length === 0 &&
@@ -126,6 +129,21 @@ export function DashboardPage() {
             </EmptyState>
           ) : (
             <ul className="list">
+              {expiring > 0 ? (
+                <li className="row">
+                  <AlertTriangle size={18} color="var(--warning)" aria-hidden="true" />
+                  <div className="grow">
+                    <strong>
+                      {expiring} connection{expiring === 1 ? '' : 's'} expire{expiring === 1 ? 's' : ''}{' '}
+                      within a week
+                    </strong>{' '}
+                    <span className="muted">and cannot renew on their own: reconnect before then.</span>
+                  </div>
+                  <Link to="/channels" className="btn btn-sm">
+                    Reconnect
+                  </Link>
+                </li>
+              ) : null}
               {brokenChannels.map(({ channel, problem }) => (
                 <li key={channel.id} className="row">
                   <ChannelAvatar channel={channel} size="sm" />

@@ -95,7 +95,7 @@ export function PostDetailPage() {
     <div className="stack">
       <BackLink />
       <PageHeader
-        title={p.title || 'Post'}
+        title={p.title || headline(p.content)}
         description={
           <span className="row">
             <StatusBadge status={p.status} />
@@ -170,39 +170,48 @@ export function PostDetailPage() {
           ) : null
         }
       />
-      <div className="two-col">
-        <Card title="Channels" bodyless>
-          <ul className="list">
-            {p.targets.map((t) => (
-              <TargetRow
-                key={t.id}
-                target={t}
-                post={p}
-                channel={channelById.get(t.channelId)}
-                zone={zone}
-                canEdit={canEdit}
-              />
-            ))}
-          </ul>
-        </Card>
-        <Card title="Content">
-          <div className="stack-sm">
-            <p style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
-              {p.content || <span className="muted">No text.</span>}
-            </p>
-            {media.items.length > 0 ? (
-              <div className="preview-media">
-                {media.items.map((m) => (
-                  <img key={m.id} src={m.url} alt={m.altText ?? ''} />
-                ))}
-              </div>
-            ) : null}
-            {p.timezone ? <p className="small muted">Scheduled in {p.timezone}.</p> : null}
-          </div>
-        </Card>
-      </div>
+      <Card title="Content">
+        <div className="post-content">
+          <p style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+            {p.content || <span className="muted">No text.</span>}
+          </p>
+          {media.items.length > 0 ? (
+            <div className="post-media">
+              {media.items.map((m) => (
+                <img key={m.id} src={m.url} alt={m.altText ?? ''} />
+              ))}
+            </div>
+          ) : null}
+        </div>
+        {p.timezone ? (
+          <p className="small muted" style={{ marginTop: 8 }}>
+            Scheduled in {p.timezone}.
+          </p>
+        ) : null}
+      </Card>
+      <Card title={`Channels (${p.targets.length})`} bodyless>
+        <ul className="list">
+          {p.targets.map((t) => (
+            <TargetRow
+              key={t.id}
+              target={t}
+              post={p}
+              channel={channelById.get(t.channelId)}
+              zone={zone}
+              canEdit={canEdit}
+            />
+          ))}
+        </ul>
+      </Card>
     </div>
   );
+}
+
+/** The first line of a post, short enough for a page title. */
+function headline(content: string): string {
+  const line = content.split('\n')[0]?.trim() ?? '';
+  if (!line) return 'Post';
+  return line.length > 70 ? `${line.slice(0, 69)}…` : line;
 }
 
 function BackLink() {

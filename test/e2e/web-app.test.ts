@@ -1,0 +1,303 @@
+/**
+ * The web app in real Chromium against a real Herald (PGlite, workers, the built-in sandbox network),
+ * the way a person uses it: first-run setup → connect two sandbox accounts through the OAuth screens →
+ * compose with an image for both → schedule a minute ahead → see it published on the calendar and in
+ * the sandbox feed → a viewer sees everything and can change nothing → a fault injected in the sandbox
+ * shows up as a failed target with its error, and Retry fixes it. Then every main page is checked with
+ * axe and photographed at desktop and phone widths (test-results/screenshots/).
+ *
+ * The steps share one browser session and build on each other, so they run in order.
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorkers } from '../../src/features/publishing/start-workers.ts';
+import { buildWeb } from '../../web/scripts/build-web.ts';
+import { startHerald, type TestHerald } from '../support/harness.ts';
+import { sandboxFeed, setKnobs, tinyPng, waitFor } from '../support/publishing.ts';
+import {
+  chromiumMissingReason,
+  DESKTOP,
+  describeViolations,
+  launchChromium,
+  PHONE,
+  screenshot,
+  seriousAxeViolations,
+} from './support/browser.ts';
+
+const missing = chromiumMissingReason();
+if (missing) console.warn(`skipping the web app's browser tests: ${missing}`);
+
+const ADMIN = { name: 'Ada Admin', email: 'ada@example.test', password: 'correct horse battery staple' };
+const VIEWER = { name: 'Vic Viewer', email: 'vic@example.test', password: 'viewer password 123' };
+const TEXT = `Launch day! Herald ships today 🚀 ${Date.now().toString(36)}`;
+const FAULT_TEXT = `Second post, with a fault on bob ${Date.now().toString(36)}`;
+
+describe.skipIf(missing)('the web app in Chromium', () => {
+  let herald: TestHerald;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let base: string;
+  let postId: string;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    // Vite builds web/dist once (or not at all when it is up to date with its sources).
+    buildWeb({ ifStale: true, quiet: true });
+    herald = await startHerald({ env: { HERALD_RETRY_BASE_SECONDS: '0.2', HERALD_POLL_SECONDS: '0.5' } });
+    base = await herald.listen();
+    await startWorkers(herald.deps, { concurrency: 4, scheduler: false });
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: DESKTOP, timezoneId: 'Europe/Paris', locale: 'en-GB' });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await herald?.close();
+  });
+
+  it('sets up the first admin account and workspace', async () => {
+    await page.goto(`${base}/`);
+    await page.waitForURL('**/setup');
+    await page.getByLabel('Your name').fill(ADMIN.name);
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByLabel('Workspace name').fill('Acme');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL('**/channels');
+    await expect
+      .poll(() => page.getByRole('heading', { name: 'Channels', exact: true }).isVisible())
+      .toBe(true);
+  });
+
+  it('connects two sandbox accounts through the OAuth screens', async () => {
+    for (const username of ['alice', 'bob']) {
+      await page.goto(`${base}/channels`);
+      await page.getByRole('button', { name: 'Connect Sandbox' }).click();
+      await page.waitForURL('**/sandbox/oauth/authorize**');
+      await page.getByLabel('Sandbox username').fill(username);
+      await page.getByRole('button', { name: 'Authorize' }).click();
+      await page.waitForURL(/\/channels\?connected=/);
+      await expect.poll(() => page.getByText('Connected.').isVisible()).toBe(true);
+      await expect.poll(() => page.getByRole('heading', { name: new RegExp(username) }).count()).toBe(1);
+    }
+    await expect.poll(() => page.getByRole('link', { name: /Sandbox feed/ }).count()).toBe(2);
+  });
+
+  it('composes a post with an image for both channels, with live counters and a preview', async () => {
+    await page.goto(`${base}/compose`);
+    for (const name of ['alice', 'bob']) await page.getByRole('checkbox', { name: new RegExp(name) }).check();
+    const text = page.getByLabel('Text', { exact: true });
+    await text.fill(TEXT);
+    // The sandbox counts graphemes: the rocket is one, though it is two UTF-16 units.
+    await expect
+      .poll(() => page.getByTestId('counter-sandbox').first().textContent())
+      .toContain(`${[...new Intl.Segmenter().segment(TEXT)].length}/500`);
+    // Too long for the sandbox: the counter and the field say so before anything is sent.
+    await text.fill('x'.repeat(501));
+    await expect
+      .poll(() => page.getByTestId('counter-sandbox').first().getAttribute('data-state'))
+      .toBe('over');
+    await expect
+      .poll(() =>
+        page
+          .getByText(/too many for/)
+          .first()
+          .isVisible(),
+      )
+      .toBe(true);
+    await text.fill(TEXT);
+
+    const file = path.join(os.tmpdir(), `herald-e2e-${process.pid}.png`);
+    writeFileSync(file, tinyPng);
+    await page.getByTestId('media-input').setInputFiles(file);
+    const alt = page.getByLabel('Alt text for image 1');
+    await alt.fill('The Herald logo on a launch banner');
+    await alt.blur();
+    await expect
+      .poll(() => page.getByRole('article', { name: /Preview on/ }).textContent())
+      .toContain('Launch day!');
+
+    // A minute ahead (at least 20 s, so the time cannot pass while the form is sent).
+    const at = new Date(Math.ceil((Date.now() + 20_000) / 60_000) * 60_000);
+    const local = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: 'Europe/Paris',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    })
+      .format(at)
+      .split(' ');
+    await page.getByLabel('Date').fill(local[0]!);
+    await page.getByLabel('Time', { exact: true }).fill(local[1]!);
+    await expect.poll(() => page.getByLabel('Time zone').inputValue()).toBe('Europe/Paris');
+    await screenshot(page, 'composer-filled-desktop');
+    await page.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await page.waitForURL(/\/posts\/[0-9a-f-]{36}$/);
+    postId = page.url().split('/').pop()!;
+    await expect
+      .poll(() =>
+        page
+          .getByText(/Scheduled for/)
+          .first()
+          .isVisible(),
+      )
+      .toBe(true);
+  });
+
+  it('shows the post on the calendar and publishes it to both sandbox feeds', async () => {
+    await page.goto(`${base}/calendar`);
+    await expect
+      .poll(() => page.locator('.cal-event').filter({ hasText: 'Launch day!' }).count())
+      .toBeGreaterThan(0);
+
+    await page.goto(`${base}/posts/${postId}`);
+    await waitFor(
+      async () =>
+        (await page.locator('[data-testid^="target-"]').filter({ hasText: 'published' }).count()) === 2,
+      { timeoutMs: 120_000, what: 'both targets to show as published' },
+    );
+    expect(await page.getByRole('link', { name: /View on Sandbox/ }).count()).toBe(2);
+    for (const username of ['alice', 'bob'])
+      expect(await sandboxFeed(herald, username)).toContain('Launch day!');
+
+    await page.goto(`${base}/calendar`);
+    const event = page.locator('.cal-event').filter({ hasText: 'Launch day!' }).first();
+    await expect.poll(() => event.getAttribute('title')).toMatch(/^published/);
+    await page.goto(`${base}/sandbox/@alice`);
+    await expect.poll(() => page.getByText('Launch day!').count()).toBeGreaterThan(0);
+  }, 150_000);
+
+  it('adds a viewer who sees everything and can change nothing', async () => {
+    await page.goto(`${base}/settings/members`);
+    await page.getByLabel('Email').fill(VIEWER.email);
+    await page.getByLabel('Name', { exact: true }).fill(VIEWER.name);
+    await page.getByLabel('Initial password').fill(VIEWER.password);
+    await page.getByLabel('Role', { exact: true }).selectOption('viewer');
+    await page.getByRole('button', { name: 'Add member' }).click();
+    await expect.poll(() => page.getByRole('cell', { name: VIEWER.email }).isVisible()).toBe(true);
+
+    const viewer = await context.browser()!.newContext({ viewport: DESKTOP, timezoneId: 'Europe/Paris' });
+    const view = await viewer.newPage();
+    await view.goto(`${base}/login`);
+    await view.getByLabel('Email').fill(VIEWER.email);
+    await view.getByLabel('Password').fill(VIEWER.password);
+    await view.getByRole('button', { name: 'Log in' }).click();
+    await view.waitForURL(`${base}/`);
+    await view.goto(`${base}/posts/${postId}`);
+    await expect.poll(() => view.getByText('Launch day!').first().isVisible()).toBe(true);
+    for (const name of ['Edit', 'Delete', 'Cancel', 'Retry failed', 'Publish now']) {
+      expect(await view.getByRole('button', { name }).count(), name).toBe(0);
+    }
+    expect(await view.getByRole('link', { name: 'New post' }).count()).toBe(0);
+    await view.goto(`${base}/channels`);
+    await expect.poll(() => view.getByRole('heading', { name: /alice/ }).isVisible()).toBe(true);
+    expect(await view.getByRole('button', { name: /Connect|Reconnect|Disconnect/ }).count()).toBe(0);
+    await view.goto(`${base}/compose`);
+    await expect
+      .poll(() => view.getByText(/you can see everything but not write posts/).isVisible())
+      .toBe(true);
+    // The API refuses anyway: a viewer's write is forbidden even when sent by hand.
+    const status = await view.evaluate(async (workspaceUrl) => {
+      const me = (await (await fetch('/api/me')).json()) as {
+        csrfToken: string;
+        workspaces: { id: string }[];
+      };
+      const res = await fetch(`${workspaceUrl}/${me.workspaces[0]!.id}/posts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken },
+        body: JSON.stringify({ content: 'sneaky', channelIds: [] }),
+      });
+      return res.status;
+    }, '/api/workspaces');
+    expect(status).toBe(403);
+    await screenshot(view, 'viewer-post-desktop');
+    await viewer.close();
+  });
+
+  it('shows a target failed by an injected sandbox fault with its error, and Retry fixes it', async () => {
+    // Every call to bob's account fails with 503 until the knob is cleared: attempts run out.
+    await setKnobs(herald, 'bob', { failNext: { status: 503, count: 1000 } });
+    await page.goto(`${base}/compose`);
+    for (const name of ['alice', 'bob']) await page.getByRole('checkbox', { name: new RegExp(name) }).check();
+    await page.getByLabel('Text', { exact: true }).fill(FAULT_TEXT);
+    await page.getByRole('radio', { name: 'Publish now' }).check();
+    await page.getByRole('button', { name: 'Publish now' }).click();
+    await page.waitForURL(/\/posts\/[0-9a-f-]{36}$/);
+
+    const bob = page.locator('[data-testid^="target-"]').filter({ hasText: 'bob' });
+    await waitFor(async () => (await bob.getByText('failed', { exact: true }).count()) > 0, {
+      timeoutMs: 60_000,
+      what: "bob's target to fail",
+    });
+    expect(await bob.textContent()).toContain('failure injected by the failNext knob');
+    await bob.getByText(/Attempt log/).click();
+    expect(await bob.getByRole('row').count()).toBeGreaterThan(2);
+    await screenshot(page, 'post-failed-target-desktop');
+
+    await setKnobs(herald, 'bob', { failNext: null });
+    await page.getByRole('button', { name: 'Retry failed' }).click();
+    await waitFor(
+      async () =>
+        (await page.locator('[data-testid^="target-"]').filter({ hasText: 'published' }).count()) === 2,
+      {
+        timeoutMs: 60_000,
+        what: 'both targets published after the retry',
+      },
+    );
+    expect(await sandboxFeed(herald, 'bob')).toContain('Second post');
+  }, 120_000);
+
+  it('passes axe on every main page, and photographs each at desktop and phone widths', async () => {
+    const pages = [
+      ['dashboard', '/'],
+      ['calendar', '/calendar'],
+      ['composer', '/compose'],
+      ['posts', '/posts'],
+      ['post-detail', `/posts/${postId}`],
+      ['channels', '/channels'],
+      ['queue', '/queue'],
+      ['settings', '/settings/members'],
+      ['tokens', '/settings/tokens'],
+    ] as const;
+    const report: string[] = [];
+    for (const [viewportName, viewport] of [
+      ['desktop', DESKTOP],
+      ['phone', PHONE],
+    ] as const) {
+      await page.setViewportSize(viewport);
+      for (const [name, url] of pages) {
+        await page.goto(`${base}${url}`);
+        await page.waitForLoadState('networkidle').catch(() => {});
+        await page
+          .locator('.loading')
+          .first()
+          .waitFor({ state: 'detached', timeout: 10_000 })
+          .catch(() => {});
+        await screenshot(page, `${name}-${viewportName}`);
+        const violations = await seriousAxeViolations(page);
+        if (violations.length) report.push(describeViolations(`${name} (${viewportName})`, violations));
+      }
+    }
+    // The signed-out pages too.
+    await page.setViewportSize(DESKTOP);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(/\/login/);
+    await screenshot(page, 'login-desktop');
+    const login = await seriousAxeViolations(page);
+    if (login.length) report.push(describeViolations('login', login));
+    expect(report.join('\n\n')).toBe('');
+    expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+  }, 180_000);
+});
