@@ -31,14 +31,11 @@ export function registerUserCommands(program: Command): void {
     .option('--instance-admin', 'make them an instance admin', false)
     .option('--password-stdin', 'read the password from the first line of stdin (otherwise it is prompted)')
     .option('--json', 'print JSON')
-    .action((options: CreateOptions) => {
+    .action(async (options: CreateOptions) => {
       parseInput(newUserInput.omit({ password: true }), options, flags);
+      // Asked before the database is opened: its lock is not held while someone types.
+      const input = parseInput(newUserInput, { ...options, password: await readNewPassword(options) }, flags);
       return withDeps(async (deps) => {
-        const input = parseInput(
-          newUserInput,
-          { ...options, password: await readNewPassword(options) },
-          flags,
-        );
         const created = await createUser(deps, { ...input, isInstanceAdmin: options.instanceAdmin ?? false });
         if (options.json) return printObject(created, options);
         process.stdout.write(
