@@ -1,6 +1,7 @@
 /** Every platform adapter Herald ships. Add a platform by adding its module here. */
+import { mastodonAdapter } from './mastodon/index.ts';
 import { sandboxAdapter } from './sandbox.ts';
 import type { PlatformAdapter } from './types.ts';
 import { xAdapter } from './x/index.ts';
 
-export const allAdapters: PlatformAdapter[] = [sandboxAdapter, xAdapter];
+export const allAdapters: PlatformAdapter[] = [sandboxAdapter, xAdapter, mastodonAdapter];

@@ -1,0 +1,202 @@
+/**
+ * A thin client for the Mastodon REST API of one instance: base URL, bearer token, JSON or
+ * multipart bodies, `X-RateLimit-*` parsing and the mapping of Mastodon's error replies
+ * (`{"error": "...", "error_description"?: "..."}`) to `PlatformError` kinds.
+ */
+import { z } from 'zod';
+import { type AdapterContext, type Credentials, PlatformError, type RateLimitInfo } from '../types.ts';
+
+/** When a 429 says neither Retry-After nor X-RateLimit-Reset. */
+const DEFAULT_RETRY_AFTER_MS = 60_000;
+
+export const nowOf = (ctx: AdapterContext): Date => ctx.now?.() ?? new Date();
+
+/** The instance's base URL: every Mastodon server is its own platform (and OAuth server). */
+export function instanceUrl(ctx: AdapterContext): string {
+  const base = ctx.app.baseUrl?.replace(/\/+$/, '');
+  if (!base) {
+    throw new PlatformError({
+      kind: 'invalid',
+      message:
+        'the Mastodon platform app has no base URL: set it to the instance, e.g. https://mastodon.social',
+    });
+  }
+  return base;
+}
+
+/**
+ * `X-RateLimit-Reset` is an ISO-8601 timestamp on Mastodon (not seconds); the headers describe
+ * whichever limit is closest to exhaustion, so the bucket is named after the endpoint family.
+ */
+export function parseRateLimit(headers: Headers, bucket: string): RateLimitInfo | null {
+  const int = (name: string) => {
+    const v = headers.get(name);
+    return v !== null && /^\d+$/.test(v.trim()) ? Number(v) : null;
+  };
+  const limit = int('x-ratelimit-limit');
+  const remaining = int('x-ratelimit-remaining');
+  const resetHeader = headers.get('x-ratelimit-reset');
+  const resetMs = resetHeader ? Date.parse(resetHeader) : Number.NaN;
+  if (limit === null && remaining === null && Number.isNaN(resetMs)) return null;
+  return { bucket, limit, remaining, resetAt: Number.isNaN(resetMs) ? null : new Date(resetMs) };
+}
+
+function retryAfterOf(ctx: AdapterContext, headers: Headers, rateLimit: RateLimitInfo | null): Date {
+  const now = nowOf(ctx).getTime();
+  const header = headers.get('retry-after')?.trim();
+  if (header && /^\d+$/.test(header)) return new Date(now + Number(header) * 1000);
+  const date = header ? Date.parse(header) : Number.NaN;
+  if (!Number.isNaN(date)) return new Date(date);
+  if (rateLimit?.resetAt && rateLimit.resetAt.getTime() > now) return rateLimit.resetAt;
+  return new Date(now + DEFAULT_RETRY_AFTER_MS);
+}
+
+function describe(body: unknown): { code: string | null; message: string | null } {
+  const b = body as { error?: unknown; error_description?: unknown } | null;
+  const error = typeof b?.error === 'string' ? b.error : null;
+  const description = typeof b?.error_description === 'string' ? b.error_description : null;
+  // OAuth replies put a code in `error` and prose in `error_description`; the API puts prose in `error`.
+  if (description) return { code: error, message: description };
+  return { code: null, message: error };
+}
+
+/** Maps one failed reply to the error class the engine understands. */
+export function failureFor(
+  ctx: AdapterContext,
+  options: { what: string; status: number; headers: Headers; body: unknown; rateLimit: RateLimitInfo | null },
+): PlatformError {
+  const { status, rateLimit } = options;
+  const { code, message } = describe(options.body);
+  const text = `${options.what}: Mastodon answered ${status}${message ? `: ${message}` : ''}`;
+  const common = { message: text, code, status, rateLimit };
+  // 401 "The access token is invalid"; 403 "Your login is currently disabled" or a scope the
+  // token lacks: either way only a new authorisation helps.
+  if (status === 401 || status === 403) return new PlatformError({ kind: 'auth', ...common });
+  if (code === 'invalid_grant' || code === 'invalid_client' || code === 'unauthorized_client') {
+    return new PlatformError({ kind: 'auth', ...common });
+  }
+  if (status === 429) {
+    return new PlatformError({
+      kind: 'rate_limited',
+      retryAfter: retryAfterOf(ctx, options.headers, rateLimit),
+      ...common,
+    });
+  }
+  // Posting before an attachment finished processing: it will finish, so this is worth a retry.
+  if (status === 422 && message && /not finished processing/i.test(message)) {
+    return new PlatformError({ kind: 'transient', ...common });
+  }
+  if (status >= 500 || status === 408) return new PlatformError({ kind: 'transient', ...common });
+  return new PlatformError({ kind: 'invalid', ...common });
+}
+
+export function networkFailure(what: string, error: unknown, signal: AbortSignal | undefined): PlatformError {
+  if (error instanceof PlatformError) return error;
+  const name = error instanceof Error ? error.name : '';
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  const why =
+    signal?.aborted || name === 'AbortError' || name === 'TimeoutError'
+      ? 'the request was aborted or timed out'
+      : `network error${typeof cause === 'string' ? ` (${cause})` : ''}`;
+  return new PlatformError({ kind: 'transient', message: `${what}: ${why}` });
+}
+
+export type Call = {
+  /** Names the call in error messages (never includes a token). */
+  what: string;
+  method?: string;
+  /** Path under the instance, e.g. `/api/v1/statuses`. */
+  path: string;
+  token?: string | undefined;
+  /** A JSON body, sent as application/json. */
+  json?: unknown;
+  /** A form or multipart body (URLSearchParams or FormData). */
+  body?: BodyInit;
+  headers?: Record<string, string>;
+  /** Rate-limit bucket the reply's headers describe. */
+  bucket?: string;
+  /** Statuses that are answers, not failures, for this call (e.g. 206 while media processes). */
+  accept?: number[];
+};
+
+export type Reply<T> = { data: T; status: number; headers: Headers; rateLimit: RateLimitInfo | null };
+
+export async function call<T>(
+  ctx: AdapterContext,
+  schema: z.ZodType<T> | null,
+  options: Call,
+): Promise<Reply<T>> {
+  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body = options.body;
+  if (options.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.json);
+  }
+  let response: Response;
+  let text: string;
+  try {
+    response = await ctx.fetch(`${instanceUrl(ctx)}${options.path}`, {
+      method: options.method ?? 'GET',
+      headers,
+      body: body ?? null,
+      signal: ctx.signal ?? null,
+      redirect: 'manual',
+    });
+    text = await response.text();
+  } catch (error) {
+    throw networkFailure(options.what, error, ctx.signal);
+  }
+  let parsedBody: unknown = null;
+  try {
+    parsedBody = text ? JSON.parse(text) : null;
+  } catch {
+    // Not JSON (a proxy's error page): judged by the status alone.
+  }
+  const rateLimit = parseRateLimit(response.headers, options.bucket ?? 'api');
+  const accepted = options.accept?.includes(response.status) ?? false;
+  if (!accepted && (response.status < 200 || response.status > 299)) {
+    throw failureFor(ctx, {
+      what: options.what,
+      status: response.status,
+      headers: response.headers,
+      body: parsedBody,
+      rateLimit,
+    });
+  }
+  if (!schema)
+    return { data: parsedBody as T, status: response.status, headers: response.headers, rateLimit };
+  const parsed = schema.safeParse(parsedBody);
+  if (!parsed.success) {
+    throw new PlatformError({
+      kind: 'transient',
+      message: `${options.what}: unexpected reply from Mastodon (${response.status})`,
+      status: response.status,
+      rateLimit,
+    });
+  }
+  return { data: parsed.data, status: response.status, headers: response.headers, rateLimit };
+}
+
+/** A status as the API returns it (the fields Herald reads). */
+export const statusReply = z.object({
+  id: z.string(),
+  url: z.string().nullable().optional(),
+  uri: z.string(),
+  created_at: z.string(),
+  content: z.string(),
+  spoiler_text: z.string().optional(),
+  in_reply_to_id: z.string().nullable().optional(),
+  media_attachments: z.array(z.unknown()).optional(),
+  replies_count: z.number().optional(),
+  reblogs_count: z.number().optional(),
+  favourites_count: z.number().optional(),
+  quotes_count: z.number().optional(),
+});
+
+/** The instance's own account id (Herald's is `<id>@<host>`). */
+export function accountIdOf(credentials: Credentials): string {
+  const fromMetadata = credentials.metadata.accountId;
+  if (typeof fromMetadata === 'string') return fromMetadata;
+  return credentials.accountId.replace(/@[^@]*$/, '');
+}

@@ -1,0 +1,288 @@
+/**
+ * Herald's adapter for Mastodon (and servers speaking its API). The platform app's `baseUrl` is the
+ * instance (`register-app.ts` creates that app); tokens come from the authorization-code flow with
+ * PKCE, never expire and have no refresh token.
+ *
+ * Publishing is idempotent for an hour: every status carries `Idempotency-Key` (the target's key,
+ * `<key>:<n>` for the n-th reply of a thread), and Mastodon returns the status it already made for a
+ * key it saw in the last hour (it keeps keys in Redis for 3,600 s) instead of posting again.
+ */
+import { z } from 'zod';
+import {
+  type AdapterContext,
+  type Capabilities,
+  type PlatformAdapter,
+  PlatformError,
+  type PublishRequest,
+  type RateLimitInfo,
+  type TokenSet,
+} from '../types.ts';
+import { call, instanceUrl, nowOf, statusReply } from './api.ts';
+import { prepareMedia } from './media.ts';
+import { reconcileThread } from './reconcile.ts';
+import { DEFAULT_SCOPES } from './register-app.ts';
+import { DEFAULT_LIMITS, limitsFromInstance, readOptions, validate, validateWith } from './validate.ts';
+
+const capabilities: Capabilities = {
+  text: true,
+  images: DEFAULT_LIMITS.maxMediaAttachments,
+  video: true,
+  threads: true,
+  maxTextLength: DEFAULT_LIMITS.maxCharacters,
+  idempotentPublish: true,
+  canDelete: true,
+  metrics: true,
+};
+
+const tokenReply = z.object({
+  access_token: z.string().min(1),
+  token_type: z.string().optional(),
+  scope: z.string().optional(),
+  expires_in: z.number().optional(),
+  refresh_token: z.string().min(1).optional(),
+});
+
+const account = z.object({
+  id: z.string(),
+  username: z.string(),
+  acct: z.string(),
+  display_name: z.string(),
+  avatar: z.string().nullable().optional(),
+  url: z.string().nullable().optional(),
+  followers_count: z.number().optional(),
+});
+
+async function requestTokens(
+  ctx: AdapterContext,
+  what: string,
+  form: Record<string, string>,
+): Promise<TokenSet> {
+  const body = new URLSearchParams({ ...form, client_id: ctx.app.clientId });
+  if (ctx.app.clientSecret) body.set('client_secret', ctx.app.clientSecret);
+  const { data } = await call(ctx, tokenReply, { what, method: 'POST', path: '/oauth/token', body });
+  return {
+    accessToken: data.access_token,
+    refreshToken: data.refresh_token ?? null,
+    // Mastodon's tokens live until revoked; should an instance send `expires_in`, honour it.
+    expiresAt: data.expires_in === undefined ? null : new Date(nowOf(ctx).getTime() + data.expires_in * 1000),
+    scopes: (data.scope ?? '').split(/\s+/).filter(Boolean),
+  };
+}
+
+async function verifyCredentials(ctx: AdapterContext, token: string) {
+  const { data } = await call(ctx, account, {
+    what: 'read account',
+    path: '/api/v1/accounts/verify_credentials',
+    token,
+  });
+  return data;
+}
+
+/**
+ * Account ids are only unique within an instance, so Herald's account id is `<id>@<host>`; the
+ * instance's own id is kept in the connection's metadata.
+ */
+function externalIdOf(ctx: AdapterContext, id: string) {
+  return `${id}@${new URL(instanceUrl(ctx)).host}`;
+}
+
+function failIfInvalid(issues: { field: string; message: string }[]) {
+  if (issues.length) {
+    throw new PlatformError({
+      kind: 'invalid',
+      message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
+    });
+  }
+}
+
+async function readLimits(ctx: AdapterContext) {
+  const reply = await call(ctx, z.unknown(), {
+    what: 'read instance limits',
+    path: '/api/v2/instance',
+    accept: [404],
+  });
+  if (reply.status !== 404) return limitsFromInstance(reply.data);
+  // Before 4.0 the same `configuration` lives in v1.
+  const v1 = await call(ctx, z.unknown(), { what: 'read instance limits', path: '/api/v1/instance' });
+  return limitsFromInstance(v1.data);
+}
+
+export const replyKey = (key: string, n: number) => `${key}:${n}`;
+
+async function postStatus(
+  ctx: AdapterContext,
+  token: string,
+  options: {
+    request: PublishRequest;
+    text: string;
+    mediaIds: string[];
+    inReplyToId: string | null;
+    idempotencyKey: string;
+  },
+) {
+  const settings = readOptions(options.request.options);
+  const body: Record<string, unknown> = { status: options.text };
+  if (options.mediaIds.length) body.media_ids = options.mediaIds;
+  if (options.inReplyToId) body.in_reply_to_id = options.inReplyToId;
+  if (settings.spoilerText) body.spoiler_text = settings.spoilerText;
+  if (settings.visibility) body.visibility = settings.visibility;
+  if (settings.sensitive !== null) body.sensitive = settings.sensitive;
+  if (settings.language) body.language = settings.language;
+  return call(ctx, statusReply, {
+    what: 'post status',
+    method: 'POST',
+    path: '/api/v1/statuses',
+    token,
+    json: body,
+    headers: { 'idempotency-key': options.idempotencyKey },
+    bucket: 'statuses',
+  });
+}
+
+export const mastodonAdapter: PlatformAdapter = {
+  id: 'mastodon',
+  displayName: 'Mastodon',
+  capabilities,
+
+  authorizeUrl(ctx, request) {
+    const url = new URL(`${instanceUrl(ctx)}/oauth/authorize`);
+    const scopes = request.scopes.length ? request.scopes : DEFAULT_SCOPES;
+    url.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: ctx.app.clientId,
+      redirect_uri: request.redirectUri,
+      scope: scopes.join(' '),
+      state: request.state,
+      // Mastodon ≥ 4.3 checks PKCE (S256 only); older versions ignore these two parameters.
+      code_challenge: request.codeChallenge,
+      code_challenge_method: 'S256',
+    }).toString();
+    return url.toString();
+  },
+
+  exchangeCode(ctx, request) {
+    return requestTokens(ctx, 'exchange code', {
+      grant_type: 'authorization_code',
+      code: request.code,
+      redirect_uri: request.redirectUri,
+      code_verifier: request.codeVerifier,
+    });
+  },
+
+  async refresh(ctx, credentials) {
+    if (!credentials.refreshToken) {
+      throw new PlatformError({
+        kind: 'auth',
+        message:
+          'Mastodon tokens do not expire and cannot be refreshed: this one was revoked; reconnect the account',
+      });
+    }
+    return requestTokens(ctx, 'refresh', {
+      grant_type: 'refresh_token',
+      refresh_token: credentials.refreshToken,
+    });
+  },
+
+  async profile(ctx, tokens) {
+    const me = await verifyCredentials(ctx, tokens.accessToken);
+    return {
+      externalId: externalIdOf(ctx, me.id),
+      username: `${me.acct}@${new URL(instanceUrl(ctx)).host}`,
+      displayName: me.display_name || me.username,
+      avatarUrl: me.avatar ?? null,
+      metadata: { accountId: me.id, instance: instanceUrl(ctx) },
+    };
+  },
+
+  async discoverChannels(ctx, credentials) {
+    const me = await verifyCredentials(ctx, credentials.accessToken);
+    return [
+      {
+        externalId: externalIdOf(ctx, me.id),
+        kind: 'profile',
+        name: me.display_name || me.username,
+        username: `${me.acct}@${new URL(instanceUrl(ctx)).host}`,
+        avatarUrl: me.avatar ?? null,
+        url: me.url ?? null,
+        followersCount: me.followers_count ?? null,
+        metadata: { accountId: me.id },
+      },
+    ];
+  },
+
+  validate,
+
+  async publish(ctx, credentials, request) {
+    const token = credentials.accessToken;
+    // The instance's own limits, checked once per target (a resumed run already passed them).
+    if (!request.state) failIfInvalid(validateWith(await readLimits(ctx), request));
+    const media = await prepareMedia(ctx, token, { media: request.media, state: request.state });
+    if (media.status === 'pending') {
+      return { status: 'pending', state: media.state, retryAfterMs: media.retryAfterMs };
+    }
+    const root = await postStatus(ctx, token, {
+      request,
+      text: request.text,
+      mediaIds: media.ids,
+      inReplyToId: null,
+      idempotencyKey: request.idempotencyKey,
+    });
+    let rateLimit: RateLimitInfo | null = root.rateLimit;
+    let previous = root.data.id;
+    const partIds: string[] = [];
+    for (const [i, text] of readOptions(request.options).thread.entries()) {
+      const reply = await postStatus(ctx, token, {
+        request,
+        text,
+        mediaIds: [],
+        inReplyToId: previous,
+        idempotencyKey: replyKey(request.idempotencyKey, i + 1),
+      });
+      previous = reply.data.id;
+      partIds.push(reply.data.id);
+      rateLimit = reply.rateLimit ?? rateLimit;
+    }
+    return {
+      status: 'published',
+      remoteId: root.data.id,
+      remoteUrl: root.data.url ?? root.data.uri,
+      rateLimit: rateLimit ?? undefined,
+      ...(partIds.length ? { partIds } : {}),
+    };
+  },
+
+  reconcile: (ctx, credentials, request) => reconcileThread(ctx, credentials, request),
+
+  async deletePost(ctx, credentials, remoteId) {
+    // 404: already gone, which is what deleting wants. Replies of a thread stay (Mastodon keeps them).
+    await call(ctx, null, {
+      what: 'delete status',
+      method: 'DELETE',
+      path: `/api/v1/statuses/${encodeURIComponent(remoteId)}`,
+      token: credentials.accessToken,
+      accept: [404],
+      bucket: 'deletes',
+    });
+  },
+
+  async readMetrics(ctx, credentials, remoteId) {
+    const { data } = await call(ctx, statusReply, {
+      what: 'read status',
+      path: `/api/v1/statuses/${encodeURIComponent(remoteId)}`,
+      token: credentials.accessToken,
+    });
+    return {
+      likes: data.favourites_count ?? null,
+      comments: data.replies_count ?? null,
+      shares: data.reblogs_count ?? null,
+      // Mastodon counts no views.
+      impressions: null,
+      raw: {
+        favourites_count: data.favourites_count,
+        reblogs_count: data.reblogs_count,
+        replies_count: data.replies_count,
+        quotes_count: data.quotes_count,
+      },
+    };
+  },
+};
