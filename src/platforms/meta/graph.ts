@@ -1,0 +1,220 @@
+/**
+ * A thin client for Meta's Graph APIs (Facebook, Instagram and Threads share the envelope): form or
+ * query parameters, bearer token, usage headers, and the error envelope mapped onto
+ * `PlatformError` kinds.
+ *
+ * Error envelope: `{"error":{"message","type","code","error_subcode","error_user_title",
+ * "error_user_msg","fbtrace_id","is_transient"}}`. Meta throttles with codes inside 400/403 replies
+ * as often as with 429, so the code decides, not the status.
+ */
+import type { z } from 'zod';
+import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
+import { retryAfterFromUsage, usageRateLimit } from './usage.ts';
+
+/** When Meta throttles without an `estimated_time_to_regain_access`: usage is a rolling hour. */
+const DEFAULT_THROTTLE_MS = 15 * 60_000;
+/** A daily publishing cap reached: the window is a rolling 24 h whose oldest post Meta doesn't name. */
+const DEFAULT_QUOTA_MS = 60 * 60_000;
+
+export function nowOf(ctx: AdapterContext): Date {
+  return ctx.now?.() ?? new Date();
+}
+
+export type GraphError = {
+  message: string | null;
+  type: string | null;
+  code: number | null;
+  subcode: number | null;
+  userMessage: string | null;
+  isTransient: boolean;
+};
+
+export function readGraphError(body: unknown): GraphError | null {
+  const e = (body as { error?: unknown } | null)?.error;
+  if (!e || typeof e !== 'object') {
+    // OAuth endpoints of Threads/Instagram Login sometimes answer `{error_type, code, error_message}`.
+    const flat = body as { error_message?: unknown; code?: unknown; error_type?: unknown } | null;
+    // (A container's status also has `error_message`, but no `error_type`.)
+    if (typeof flat?.error_message === 'string' && typeof flat.error_type === 'string') {
+      return {
+        message: flat.error_message,
+        type: flat.error_type,
+        code: typeof flat.code === 'number' ? flat.code : null,
+        subcode: null,
+        userMessage: null,
+        isTransient: false,
+      };
+    }
+    return null;
+  }
+  const r = e as Record<string, unknown>;
+  const num = (v: unknown) =>
+    typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null;
+  return {
+    message: typeof r.message === 'string' ? r.message : null,
+    type: typeof r.type === 'string' ? r.type : null,
+    code: num(r.code),
+    subcode: num(r.error_subcode),
+    userMessage: typeof r.error_user_msg === 'string' ? r.error_user_msg : null,
+    isTransient: r.is_transient === true,
+  };
+}
+
+/** Throttling codes: app (4), user (17), page (32), app limit (341), policy block (368), custom (613), BUC (80001–80014). */
+const THROTTLE_CODES = new Set([4, 17, 32, 341, 368, 613]);
+const isBusinessUseCaseLimit = (code: number | null) => code !== null && code >= 80_001 && code <= 80_014;
+/** Subcodes that mean "the daily publishing cap is reached" (Instagram 2207042) or "posting too fast" (Pages 1390008). */
+const QUOTA_SUBCODES = new Set([2207042, 1390008]);
+/** Subcodes Meta documents as passing: media download timeout, media not ready, unknown upload error, temporarily unavailable. */
+const TRANSIENT_SUBCODES = new Set([2207003, 2207027, 2207053, 1363047, 1609010]);
+/** Subcodes that mean the same content was already posted (photos already posted). */
+const DUPLICATE_SUBCODES = new Set([1366051]);
+
+export function graphFailure(
+  ctx: AdapterContext,
+  options: { what: string; status: number; headers: Headers; body: unknown; rateLimit: RateLimitInfo | null },
+): PlatformError {
+  const { status, headers, rateLimit } = options;
+  const error = readGraphError(options.body);
+  const code = error?.code ?? null;
+  const subcode = error?.subcode ?? null;
+  const detail = error?.userMessage ?? error?.message;
+  const message = `${options.what}: Meta answered ${status}${detail ? `: ${detail}` : ''}${
+    code !== null ? ` (code ${code}${subcode !== null ? `/${subcode}` : ''})` : ''
+  }`;
+  const common = {
+    message,
+    code: code === null ? null : subcode === null ? String(code) : `${code}/${subcode}`,
+    status,
+    rateLimit,
+  };
+  const now = nowOf(ctx).getTime();
+  if (status === 429 || (code !== null && THROTTLE_CODES.has(code)) || isBusinessUseCaseLimit(code)) {
+    const retryAfter = retryAfterFromUsage(ctx, headers) ?? new Date(now + DEFAULT_THROTTLE_MS);
+    return new PlatformError({ kind: 'rate_limited', retryAfter, ...common });
+  }
+  if (subcode !== null && QUOTA_SUBCODES.has(subcode)) {
+    return new PlatformError({
+      kind: 'rate_limited',
+      retryAfter: new Date(now + DEFAULT_QUOTA_MS),
+      ...common,
+    });
+  }
+  // 190: invalid or expired token (subcodes 458/459/460/463/464/467); 102: session; 10 and
+  // 200–299: a permission the user did not grant or lost — re-authorising with the scopes fixes it.
+  if (code === 190 || code === 102 || code === 10 || (code !== null && code >= 200 && code <= 299)) {
+    return new PlatformError({ kind: 'auth', ...common });
+  }
+  if (code === 506 || (subcode !== null && DUPLICATE_SUBCODES.has(subcode))) {
+    return new PlatformError({ kind: 'duplicate', ...common });
+  }
+  if (
+    status >= 500 ||
+    status === 408 ||
+    code === 1 ||
+    code === 2 ||
+    error?.isTransient ||
+    (subcode !== null && TRANSIENT_SUBCODES.has(subcode))
+  ) {
+    return new PlatformError({ kind: 'transient', ...common });
+  }
+  if (status === 401) return new PlatformError({ kind: 'auth', ...common });
+  return new PlatformError({ kind: 'invalid', ...common });
+}
+
+function networkFailure(what: string, error: unknown, signal: AbortSignal | undefined): PlatformError {
+  const name = error instanceof Error ? error.name : '';
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  const why =
+    signal?.aborted || name === 'AbortError' || name === 'TimeoutError'
+      ? 'the request was aborted or timed out'
+      : `network error${typeof cause === 'string' ? ` (${cause})` : ''}`;
+  return new PlatformError({ kind: 'transient', message: `${what}: ${why}` });
+}
+
+export type GraphCall = {
+  /** Names the call in error messages (never includes a token). */
+  what: string;
+  /** Full URL up to the path: e.g. `https://graph.facebook.com/v23.0`. */
+  base: string;
+  path: string;
+  method?: 'GET' | 'POST' | 'DELETE';
+  token?: string;
+  /** Query parameters (GET, DELETE) or a form body (POST). */
+  params?: Record<string, string | number | boolean | undefined>;
+  /** A multipart body instead of `params` (binary uploads). */
+  form?: FormData;
+  accept?: number[];
+};
+
+export type GraphReply<T> = { data: T; status: number; rateLimit: RateLimitInfo | null };
+
+export async function graphCall<T>(
+  ctx: AdapterContext,
+  schema: z.ZodType<T> | null,
+  call: GraphCall,
+): Promise<GraphReply<T>> {
+  const method = call.method ?? 'GET';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(call.params ?? {})) {
+    if (value !== undefined) params.set(key, String(value));
+  }
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (call.token) headers.authorization = `Bearer ${call.token}`;
+  let url = `${call.base}${call.path}`;
+  let body: BodyInit | null = null;
+  if (call.form) {
+    body = call.form;
+    if (params.size) url += `${url.includes('?') ? '&' : '?'}${params}`;
+  } else if (method === 'POST') {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = params;
+  } else if (params.size) {
+    url += `${url.includes('?') ? '&' : '?'}${params}`;
+  }
+  let response: Response;
+  let text: string;
+  try {
+    response = await ctx.fetch(url, {
+      method,
+      headers,
+      body,
+      signal: ctx.signal ?? null,
+      redirect: 'manual',
+    });
+    text = await response.text();
+  } catch (error) {
+    if (error instanceof PlatformError) throw error;
+    throw networkFailure(call.what, error, ctx.signal);
+  }
+  let parsedBody: unknown = null;
+  try {
+    parsedBody = text ? JSON.parse(text) : null;
+  } catch {
+    // Not JSON (a proxy's error page): judged by status alone.
+  }
+  const rateLimit = usageRateLimit(ctx, response.headers);
+  const accepted = call.accept?.includes(response.status) ?? false;
+  // Meta occasionally answers 200 with an error envelope; treat it as the error it is.
+  const envelope = response.ok ? readGraphError(parsedBody) : null;
+  if ((!response.ok && !accepted) || envelope) {
+    throw graphFailure(ctx, {
+      what: call.what,
+      status: response.ok ? 400 : response.status,
+      headers: response.headers,
+      body: parsedBody,
+      rateLimit,
+    });
+  }
+  if (!schema || accepted) return { data: undefined as T, status: response.status, rateLimit };
+  const parsed = schema.safeParse(parsedBody);
+  if (!parsed.success) {
+    throw new PlatformError({
+      kind: 'transient',
+      message: `${call.what}: unexpected reply from Meta`,
+      status: response.status,
+      rateLimit,
+    });
+  }
+  return { data: parsed.data, status: response.status, rateLimit };
+}

@@ -1,0 +1,143 @@
+/**
+ * Pieces of Meta's container publishing shared by Instagram and Threads: the runtime publishing
+ * quota and finding a post again among the account's recent ones.
+ */
+import { z } from 'zod';
+import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
+import { graphCall, nowOf } from './graph.ts';
+
+const quotaReply = z.object({
+  data: z.array(
+    z.object({
+      quota_usage: z.number().optional(),
+      config: z
+        .object({ quota_total: z.number().optional(), quota_duration: z.number().optional() })
+        .optional(),
+    }),
+  ),
+});
+
+/** Publishing quotas are rolling windows; Meta does not say when the oldest post leaves it. */
+const QUOTA_RETRY_MS = 60 * 60_000;
+
+/**
+ * Reads `content_publishing_limit` (Instagram) or `threads_publishing_limit` (Threads) and refuses
+ * with `rate_limited` when the account has used it all, before any container is made.
+ */
+export async function checkPublishingQuota(
+  ctx: AdapterContext,
+  options: { base: string; path: string; token: string; platform: string },
+): Promise<RateLimitInfo | null> {
+  const { data } = await graphCall(ctx, quotaReply, {
+    what: 'read the publishing quota',
+    base: options.base,
+    path: options.path,
+    token: options.token,
+    params: { fields: 'quota_usage,config' },
+  });
+  const entry = data.data[0];
+  const total = entry?.config?.quota_total;
+  if (!entry || entry.quota_usage === undefined || total === undefined) return null;
+  const info: RateLimitInfo = {
+    bucket: 'publishing-24h',
+    limit: total,
+    remaining: Math.max(0, total - entry.quota_usage),
+    resetAt: null,
+  };
+  if (info.remaining === 0) {
+    throw new PlatformError({
+      kind: 'rate_limited',
+      message: `${options.platform} allows ${total} API posts per ${Math.round((entry.config?.quota_duration ?? 86_400) / 3600)} h and this account has used them`,
+      code: 'publishing_limit',
+      retryAfter: new Date(nowOf(ctx).getTime() + QUOTA_RETRY_MS),
+      rateLimit: info,
+    });
+  }
+  return info;
+}
+
+/** Text as compared for reconciling: whitespace collapsed, NFC. */
+export function comparableText(text: string | null | undefined): string {
+  return (text ?? '').normalize('NFC').replace(/\s+/g, ' ').trim();
+}
+
+/** How far back a lost publish is looked for (an interrupted attempt is retried well within this). */
+export const RECONCILE_WINDOW_MS = 72 * 3600_000;
+
+export function findRecent<
+  T extends { text?: string | null | undefined; timestamp?: string | null | undefined },
+>(ctx: AdapterContext, items: T[], text: string): T | null {
+  const since = nowOf(ctx).getTime() - RECONCILE_WINDOW_MS;
+  const wanted = comparableText(text);
+  return (
+    items.find((item) => {
+      const at = item.timestamp ? Date.parse(item.timestamp) : Number.NaN;
+      return comparableText(item.text) === wanted && (Number.isNaN(at) || at >= since);
+    }) ?? null
+  );
+}
+
+/** How many runs a publish may be resumed after a failure before it is left to the engine's retries. */
+const MAX_RESUMES = 5;
+const RESUME_BASE_DELAY_MS = 5_000;
+
+/**
+ * After a failure mid-publish: when something already exists on the platform (containers, posts) and
+ * the failure is one a later run can get past (transient, rate limited), keep the progress as
+ * `pending` state instead of starting over; otherwise throw, naming what was already published.
+ */
+export function pendingAfterFailure<S extends { resumes: number; posted: string[] }>(
+  ctx: AdapterContext,
+  options: { state: S; error: unknown; hasProgress: boolean },
+): { status: 'pending'; state: Record<string, unknown>; retryAfterMs: number; rateLimit?: RateLimitInfo } {
+  const { state, error } = options;
+  if (!(error instanceof PlatformError)) throw error;
+  if (options.hasProgress && (error.kind === 'transient' || error.kind === 'rate_limited')) {
+    state.resumes++;
+    if (state.resumes <= MAX_RESUMES) {
+      const retryAfterMs =
+        error.kind === 'rate_limited' && error.retryAfter
+          ? Math.max(0, error.retryAfter.getTime() - nowOf(ctx).getTime())
+          : RESUME_BASE_DELAY_MS * 2 ** (state.resumes - 1);
+      return {
+        status: 'pending',
+        state: { ...state },
+        retryAfterMs,
+        ...(error.rateLimit ? { rateLimit: error.rateLimit } : {}),
+      };
+    }
+  }
+  if (state.posted.length && (error.kind === 'invalid' || error.kind === 'duplicate')) {
+    throw new PlatformError({
+      kind: error.kind,
+      code: error.code,
+      status: error.status,
+      rateLimit: error.rateLimit,
+      message: `${error.message} (already published: ${state.posted.join(', ')})`,
+    });
+  }
+  throw error;
+}
+
+/**
+ * `DELETE /{id}`. An object that no longer exists (404, or Graph's `(#100) … does not exist`,
+ * subcode 33) is what deleting wants, so it is not an error.
+ */
+export async function deleteObject(
+  ctx: AdapterContext,
+  options: { base: string; id: string; token: string },
+) {
+  try {
+    await graphCall(ctx, null, {
+      what: 'delete post',
+      base: options.base,
+      method: 'DELETE',
+      path: `/${encodeURIComponent(options.id)}`,
+      token: options.token,
+      accept: [404],
+    });
+  } catch (error) {
+    if (error instanceof PlatformError && error.code === '100/33') return;
+    throw error;
+  }
+}
