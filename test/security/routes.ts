@@ -1,0 +1,301 @@
+/**
+ * The route matrix of the security tests: for every route of Herald's API, who may call it and what a
+ * valid request looks like. The tests in this folder walk it; `route-coverage.test.ts` fails when the
+ * app has a route the matrix does not describe (or the other way round), so a new route cannot skip
+ * the isolation, role, CSRF and bad-input checks.
+ *
+ * Glossary:
+ * - *route key*: `METHOD /path/:param`, in Fastify's spelling (`:id`, not `{id}`).
+ * - *resources*: one of each thing a route can name by id (post, target, media, channel, connection,
+ *   member, token), seeded in a workspace; the same kinds seeded in the outsider's workspace are the
+ *   *foreign* ids.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Role } from '../../src/db/schema.ts';
+
+/** Ids of one workspace's seeded resources. */
+export type Resources = {
+  workspaceId: string;
+  postId: string;
+  /** The target of `postId` (on `channelId`). */
+  targetId: string;
+  mediaId: string;
+  channelId: string;
+  connectionId: string;
+  /** A member of the workspace who is not its admin. */
+  memberId: string;
+  /** An API token of the workspace's admin. */
+  tokenId: string;
+};
+
+export type Resource = 'post' | 'target' | 'media' | 'channel' | 'connection' | 'member' | 'token';
+
+export const resourceId: Record<Resource, (r: Resources) => string> = {
+  post: (r) => r.postId,
+  target: (r) => r.targetId,
+  media: (r) => r.mediaId,
+  channel: (r) => r.channelId,
+  connection: (r) => r.connectionId,
+  member: (r) => r.memberId,
+  token: (r) => r.tokenId,
+};
+
+/**
+ * Who may call a route: nobody in particular (`public`), any caller with a session or token
+ * (`authenticated`), a caller with a session only (`session`), or a workspace member with at least
+ * this role.
+ */
+export type Needs = 'public' | 'authenticated' | 'session' | Role;
+
+export type RouteSpec = {
+  needs: Needs;
+  /** Path parameters besides `workspaceId`: the resource each names, or a fixed value. */
+  params?: Record<string, Resource | { value: string }>;
+  /** A valid JSON body; a function so each call can be unique (emails, names). */
+  body?: (ids: Resources) => unknown;
+  /** A valid query string. */
+  query?: Record<string, string>;
+  /** The body is multipart/form-data (not described in the OpenAPI document). */
+  multipart?: true;
+};
+
+const FUTURE = '2099-06-01T12:00:00Z';
+const unique = () => Math.random().toString(36).slice(2, 10);
+
+/** Every route of the API. Keys are route keys; `route-coverage.test.ts` keeps this complete. */
+export const routeMatrix: Record<string, RouteSpec> = {
+  'GET /api/health': { needs: 'public' },
+  'GET /api/setup': { needs: 'public' },
+  'POST /api/setup': {
+    needs: 'public',
+    body: () => ({
+      email: `setup-${unique()}@example.test`,
+      password: 'a long enough password',
+      name: 'Setup',
+      workspaceName: 'Setup',
+    }),
+  },
+  'POST /api/auth/login': {
+    needs: 'public',
+    body: () => ({ email: `nobody-${unique()}@example.test`, password: 'wrong password' }),
+  },
+  'POST /api/auth/logout': { needs: 'public' },
+  'GET /api/me': { needs: 'authenticated' },
+  'GET /api/workspaces': { needs: 'authenticated' },
+  'POST /api/workspaces': { needs: 'authenticated', body: () => ({ name: `Workspace ${unique()}` }) },
+  'POST /api/tokens': { needs: 'session', body: () => ({ name: `token ${unique()}`, expiresInDays: 30 }) },
+  'GET /api/tokens': { needs: 'authenticated' },
+  'DELETE /api/tokens/:id': { needs: 'authenticated', params: { id: 'token' } },
+  'GET /api/oauth/callback': { needs: 'public', query: { state: 'no-such-state', code: 'x' } },
+  'GET /media/:id/:signature': {
+    needs: 'public',
+    params: { id: 'media', signature: { value: 'not-a-valid-signature' } },
+  },
+
+  'GET /api/workspaces/:workspaceId/members': { needs: 'viewer' },
+  'POST /api/workspaces/:workspaceId/members': {
+    needs: 'admin',
+    body: () => ({
+      email: `added-${unique()}@example.test`,
+      role: 'viewer',
+      name: 'Added',
+      password: 'a long enough password',
+    }),
+  },
+  'PATCH /api/workspaces/:workspaceId/members/:userId': {
+    needs: 'admin',
+    params: { userId: 'member' },
+    body: () => ({ role: 'viewer' }),
+  },
+  'DELETE /api/workspaces/:workspaceId/members/:userId': { needs: 'admin', params: { userId: 'member' } },
+
+  'GET /api/workspaces/:workspaceId/platforms': { needs: 'viewer' },
+  'GET /api/workspaces/:workspaceId/channels': { needs: 'viewer' },
+  'GET /api/workspaces/:workspaceId/channels/:channelId': {
+    needs: 'viewer',
+    params: { channelId: 'channel' },
+  },
+  'PATCH /api/workspaces/:workspaceId/channels/:channelId': {
+    needs: 'user',
+    params: { channelId: 'channel' },
+    body: () => ({ isActive: true }),
+  },
+  'GET /api/workspaces/:workspaceId/connections': { needs: 'viewer' },
+  'POST /api/workspaces/:workspaceId/connect/:platform': {
+    needs: 'user',
+    params: { platform: { value: 'sandbox' } },
+    body: () => ({ returnTo: '/channels' }),
+  },
+  'POST /api/workspaces/:workspaceId/connections/:connectionId/reconnect': {
+    needs: 'user',
+    params: { connectionId: 'connection' },
+    body: () => ({ returnTo: '/channels' }),
+  },
+  'POST /api/workspaces/:workspaceId/connections/:connectionId/refresh': {
+    needs: 'user',
+    params: { connectionId: 'connection' },
+  },
+  'DELETE /api/workspaces/:workspaceId/connections/:connectionId': {
+    needs: 'user',
+    params: { connectionId: 'connection' },
+  },
+
+  'POST /api/workspaces/:workspaceId/media': { needs: 'user', multipart: true },
+  'GET /api/workspaces/:workspaceId/media': { needs: 'viewer', query: { limit: '10' } },
+  // A loopback URL is refused before anything is fetched: a valid request that never leaves the host.
+  'POST /api/workspaces/:workspaceId/media/from-url': {
+    needs: 'user',
+    body: () => ({ url: 'http://127.0.0.1:9/picture.png', altText: 'a picture' }),
+  },
+  'GET /api/workspaces/:workspaceId/media/:id': { needs: 'viewer', params: { id: 'media' } },
+  'PATCH /api/workspaces/:workspaceId/media/:id': {
+    needs: 'user',
+    params: { id: 'media' },
+    body: () => ({ altText: 'new alt text' }),
+  },
+  'DELETE /api/workspaces/:workspaceId/media/:id': { needs: 'user', params: { id: 'media' } },
+  'GET /api/workspaces/:workspaceId/media/:id/content': { needs: 'viewer', params: { id: 'media' } },
+
+  'POST /api/workspaces/:workspaceId/posts': {
+    needs: 'user',
+    body: (ids) => ({ title: 'A post', content: 'Hello #herald', channelIds: [ids.channelId] }),
+  },
+  'GET /api/workspaces/:workspaceId/posts': { needs: 'viewer', query: { limit: '10' } },
+  'POST /api/workspaces/:workspaceId/posts/validate': {
+    needs: 'user',
+    body: (ids) => ({ content: 'Hello', channelIds: [ids.channelId], mediaIds: [ids.mediaId] }),
+  },
+  'GET /api/workspaces/:workspaceId/posts/:postId': { needs: 'viewer', params: { postId: 'post' } },
+  'PATCH /api/workspaces/:workspaceId/posts/:postId': {
+    needs: 'user',
+    params: { postId: 'post' },
+    body: () => ({ content: 'Edited' }),
+  },
+  'DELETE /api/workspaces/:workspaceId/posts/:postId': { needs: 'user', params: { postId: 'post' } },
+  'POST /api/workspaces/:workspaceId/posts/:postId/schedule': {
+    needs: 'user',
+    params: { postId: 'post' },
+    body: () => ({ scheduledAt: FUTURE }),
+  },
+  'POST /api/workspaces/:workspaceId/posts/:postId/publish-now': {
+    needs: 'user',
+    params: { postId: 'post' },
+  },
+  'POST /api/workspaces/:workspaceId/posts/:postId/cancel': { needs: 'user', params: { postId: 'post' } },
+  'POST /api/workspaces/:workspaceId/posts/:postId/retry': { needs: 'user', params: { postId: 'post' } },
+  'POST /api/workspaces/:workspaceId/posts/:postId/targets/:targetId/resolve': {
+    needs: 'user',
+    params: { postId: 'post', targetId: 'target' },
+    body: () => ({ action: 'retry' }),
+  },
+
+  'GET /api/workspaces/:workspaceId/jobs': { needs: 'viewer', query: { limit: '10' } },
+  'POST /api/workspaces/:workspaceId/jobs/:targetId/retry': { needs: 'user', params: { targetId: 'target' } },
+
+  'GET /api/workspaces/:workspaceId/stats': { needs: 'viewer', query: { tz: 'Europe/Paris' } },
+};
+
+export const WORKSPACE_PREFIX = '/api/workspaces/:workspaceId';
+
+export type Route = { key: string; method: string; url: string; spec: RouteSpec };
+
+/** The matrix as a list, optionally filtered. */
+export function routes(filter: (route: Route) => boolean = () => true): Route[] {
+  return Object.entries(routeMatrix)
+    .map(([key, spec]) => {
+      const [method, url] = key.split(' ') as [string, string];
+      return { key, method, url, spec };
+    })
+    .filter(filter);
+}
+
+export const isWorkspaceRoute = (route: { url: string }) => route.url.startsWith(`${WORKSPACE_PREFIX}/`);
+export const isRead = (route: { method: string }) => route.method === 'GET';
+
+/** Roles from least to most powerful. */
+export const roleOrder: Role[] = ['viewer', 'user', 'admin'];
+
+/** Route keys that are deliberately outside the matrix: not Herald's API. */
+export function isOutsideTheApi(key: string): boolean {
+  const url = key.slice(key.indexOf(' ') + 1);
+  return (
+    url === '/*' || // the web app's catch-all (static files and index.html)
+    url.startsWith('/sandbox') || // the fake social network, a platform of its own
+    url === '/api/openapi.json' ||
+    url === '/api/docs' ||
+    url.startsWith('/api/docs/')
+  );
+}
+
+/**
+ * Every route Fastify routes to, read from `printRoutes` (Fastify has no public route list; an
+ * `onRoute` hook would have to be installed before `buildApp` registers anything). The tree prints
+ * one path fragment per line, indented four columns per level; a route's URL is its fragments
+ * joined. HEAD routes Fastify adds for each GET are left out.
+ */
+export function routeTable(app: FastifyInstance): string[] {
+  const keys = new Set<string>();
+  const stack: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const match = /^((?:│ {3}| {4})*)(?:├── |└── )(.+?)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!match) continue;
+    const depth = match[1]!.length / 4;
+    stack.length = depth;
+    // The root's own fragment ("/") is not printed: a top-level wildcard shows as a bare "*".
+    const url = (stack[depth - 1] ?? (match[2]!.startsWith('/') ? '' : '/')) + match[2]!;
+    stack[depth] = url;
+    for (const method of match[3]?.split(', ') ?? []) {
+      if (method !== 'HEAD') keys.add(`${method} ${url}`);
+    }
+  }
+  return [...keys].sort();
+}
+
+export type OpenApiSchema = {
+  type?: string;
+  format?: string;
+  pattern?: string;
+  enum?: unknown[];
+  nullable?: boolean;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  maxItems?: number;
+  items?: OpenApiSchema;
+  properties?: Record<string, OpenApiSchema>;
+  required?: string[];
+  additionalProperties?: OpenApiSchema | boolean;
+  default?: unknown;
+  $ref?: string;
+};
+
+export type OpenApiOperation = {
+  parameters?: { in: 'path' | 'query' | 'header'; name: string; required?: boolean; schema: OpenApiSchema }[];
+  requestBody?: { content: Record<string, { schema: OpenApiSchema }> };
+};
+
+export type OpenApiDocument = {
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components?: { schemas?: Record<string, OpenApiSchema> };
+};
+
+/** The operations of the OpenAPI document, keyed by route key. */
+export function openApiOperations(doc: OpenApiDocument): Map<string, OpenApiOperation> {
+  const operations = new Map<string, OpenApiOperation>();
+  for (const [path, methods] of Object.entries(doc.paths)) {
+    for (const [method, operation] of Object.entries(methods)) {
+      operations.set(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`, operation);
+    }
+  }
+  return operations;
+}
+
+/** A schema with its `$ref` (if any) followed. */
+export function resolveSchema(doc: OpenApiDocument, schema: OpenApiSchema): OpenApiSchema {
+  if (!schema.$ref) return schema;
+  const name = schema.$ref.replace('#/components/schemas/', '');
+  const target = doc.components?.schemas?.[name];
+  if (!target) throw new Error(`unresolved $ref ${schema.$ref}`);
+  return resolveSchema(doc, target);
+}
