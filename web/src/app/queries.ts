@@ -1,6 +1,7 @@
 /** Server state shared by several pages, cached by TanStack Query under the workspace's key. */
 import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
+import { assignChannelColors } from '../components/channel';
 import { useWorkspace } from './session';
 
 export const keys = {
@@ -20,7 +21,11 @@ export function useChannels() {
   const { id } = useWorkspace();
   return useQuery({
     queryKey: keys.channels(id),
-    queryFn: () => unwrap(api.GET('/api/workspaces/{workspaceId}/channels', path(id))),
+    queryFn: async () => {
+      const data = await unwrap(api.GET('/api/workspaces/{workspaceId}/channels', path(id)));
+      assignChannelColors(data.items.map((c) => c.id));
+      return data;
+    },
     select: (data) => data.items,
   });
 }

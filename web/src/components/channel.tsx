@@ -3,8 +3,20 @@ import type { Channel } from '../api/types';
 
 const palette = ['#4f46e5', '#0e9384', '#c4320a', '#6927da', '#0086c9', '#c11574', '#4d7c0f', '#b54708'];
 
-/** The same colour for a channel everywhere (calendar, legend, avatars), from its id. */
+const order = new Map<string, number>();
+
+/**
+ * Gives the workspace's channels their colours in list order, so the first eight are all different.
+ * Called whenever the channel list is fetched.
+ */
+export function assignChannelColors(channelIds: string[]): void {
+  for (const [index, id] of channelIds.entries()) order.set(id, index);
+}
+
+/** The same colour for a channel everywhere (calendar, legend, avatars). */
 export function channelColor(channelId: string): string {
+  const index = order.get(channelId);
+  if (index !== undefined) return palette[index % palette.length]!;
   let hash = 0;
   for (const char of channelId) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
   return palette[hash % palette.length] ?? palette[0]!;

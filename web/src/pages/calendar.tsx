@@ -14,7 +14,7 @@ import '@fullcalendar/react/themes/breezy/palettes/indigo.css';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Check, PenSquare, X } from 'lucide-react';
 import { useMemo, useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client';
 import type { PostSummary } from '../api/types';
 import { useTimeZone } from '../app/preferences';
@@ -39,6 +39,11 @@ export function CalendarPage() {
   const feedback = useFeedback();
   const queryClient = useQueryClient();
   const [zone, setZone] = useTimeZone();
+  // Deep links: /calendar?date=2025-03-30&view=week
+  const [params] = useSearchParams();
+  const views: Record<string, string> = { month: 'dayGridMonth', week: 'timeGridWeek', agenda: 'listWeek' };
+  const initialView = views[params.get('view') ?? ''] ?? (isPhone() ? 'listWeek' : 'dayGridMonth');
+  const initialDate = /^\d{4}-\d{2}-\d{2}$/.test(params.get('date') ?? '') ? params.get('date')! : undefined;
   const [range, setRange] = useState<{ from: string; to: string } | null>(null);
   const channels = useChannels();
   const posts = usePosts(
@@ -75,6 +80,7 @@ export function CalendarPage() {
           title: post.content || post.title || 'Untitled post',
           start,
           allDay: false,
+          color,
           backgroundColor: color,
           borderColor: color,
           textColor: '#ffffff',
@@ -131,13 +137,15 @@ export function CalendarPage() {
       <div className="card calendar-card">
         <FullCalendar
           plugins={[breezyTheme, dayGridPlugin, timeGridPlugin, listPlugin, interactionPlugin]}
-          initialView={isPhone() ? 'listWeek' : 'dayGridMonth'}
+          initialView={initialView}
+          {...(initialDate ? { initialDate } : {})}
           headerToolbar={{
             start: 'prev,next today',
             center: 'title',
             end: 'dayGridMonth,timeGridWeek,listWeek',
           }}
           buttons={{ listWeek: { text: 'Agenda' } }}
+          todayHint="Go to today"
           timeZone={zone}
           height="auto"
           firstDay={1}
@@ -148,6 +156,7 @@ export function CalendarPage() {
           eventStartEditable={workspace.canEdit}
           eventDurationEditable={false}
           eventDisplay="block"
+          allDaySlot={false}
           datesSet={(info) => setRange({ from: info.start.toISOString(), to: info.end.toISOString() })}
           eventClick={(info) => {
             info.jsEvent.preventDefault();
