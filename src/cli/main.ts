@@ -9,7 +9,6 @@ import { AppError } from '../errors.ts';
 import { version } from '../http/version.ts';
 import { registerDataCommands } from './commands/data.ts';
 import { registerDbCommands } from './commands/db.ts';
-import { runStart, runWorker } from './run-server.ts';
 
 const program = new Command()
   .name('herald')
@@ -27,14 +26,19 @@ program
   .description('run the API, the scheduler and workers in one process')
   .option('--no-workers', 'serve the API and scheduler only')
   .addOption(new Option('--concurrency <n>', 'publish jobs run at once').argParser(positiveInt))
-  .action((options: { workers: boolean; concurrency?: number }) => runStart(options));
+  // Loaded on demand: the server pulls in the whole app, which data commands don't need.
+  .action(async (options: { workers: boolean; concurrency?: number }) =>
+    (await import('./run-server.ts')).runStart(options),
+  );
 
 program
   .command('worker')
   .description('run publishing workers only (needs DATABASE_URL; run as many as you like)')
   .addOption(new Option('--concurrency <n>', 'publish jobs run at once').argParser(positiveInt))
   .option('--scheduler', 'also run the token-refresh sweep and start-up recovery', false)
-  .action((options: { concurrency?: number; scheduler: boolean }) => runWorker(options));
+  .action(async (options: { concurrency?: number; scheduler: boolean }) =>
+    (await import('./run-server.ts')).runWorker(options),
+  );
 
 registerDbCommands(program);
 registerDataCommands(program);

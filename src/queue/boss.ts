@@ -59,5 +59,9 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
   ];
   for (const [name, options] of wanted) {
     if (!existing.has(name)) await boss.createQueue(name, options);
+    // pg-boss caches queues it saw at start; a queue created after that is looked up on first use
+    // through its own connection. Inside an application transaction on PGlite (one connection) that
+    // lookup would wait for the transaction that waits for it: warm the cache now, outside any.
+    await boss.findJobs(name, { id: '00000000-0000-0000-0000-000000000000' });
   }
 }

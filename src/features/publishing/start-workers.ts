@@ -10,17 +10,17 @@ import type { PublishJobData } from './enqueue.ts';
 import { runPublishJob } from './run-publish-job.ts';
 
 /** Jobs fetched per poll by one worker loop; a full batch makes it fetch again at once. */
-const BATCH = 4;
+export const WORKER_BATCH = 4;
 
 export async function startWorkers(
   deps: Deps,
   options: { concurrency: number; scheduler: boolean },
 ): Promise<void> {
-  const loops = Math.max(1, Math.ceil(options.concurrency / BATCH));
+  const loops = Math.max(1, Math.ceil(options.concurrency / WORKER_BATCH));
   await deps.queue.work<PublishJobData>(
     queues.publish,
     {
-      batchSize: Math.min(BATCH, options.concurrency),
+      batchSize: Math.min(WORKER_BATCH, options.concurrency),
       localConcurrency: loops,
       burstWhenBatchFull: true,
       perJobResults: true,
