@@ -1,12 +1,9 @@
 /** Which page answers which URL, and the gate in front of the signed-in ones. */
-import { type ReactNode, useEffect } from 'react';
+import { lazy, type ReactNode, Suspense, useEffect } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router';
 import { Layout } from '../components/layout';
 import { ErrorNotice, Spinner } from '../components/ui';
-import { CalendarPage } from '../pages/calendar';
 import { ChannelsPage } from '../pages/channels';
-import { ComposerPage } from '../pages/composer/composer';
-import { DashboardPage } from '../pages/dashboard';
 import { LoginPage } from '../pages/login';
 import { NoWorkspacePage } from '../pages/no-workspace';
 import { PostDetailPage } from '../pages/post-detail';
@@ -15,6 +12,13 @@ import { QueuePage } from '../pages/queue';
 import { SettingsPage } from '../pages/settings';
 import { SetupPage } from '../pages/setup';
 import { useSession } from './session';
+
+// The heavy pages (calendar, charts, composer) load on first visit, keeping the first load small.
+const CalendarPage = lazy(() => import('../pages/calendar').then((m) => ({ default: m.CalendarPage })));
+const DashboardPage = lazy(() => import('../pages/dashboard').then((m) => ({ default: m.DashboardPage })));
+const ComposerPage = lazy(() =>
+  import('../pages/composer/composer').then((m) => ({ default: m.ComposerPage })),
+);
 
 function Title({ title, children }: { title: string; children: ReactNode }) {
   useEffect(() => {
@@ -42,7 +46,9 @@ function SignedIn({ children, title }: { children: ReactNode; title: string }) {
   return (
     <Title title={title}>
       {/* Remount pages when the workspace changes so no state leaks between workspaces. */}
-      <Layout key={workspace.id}>{children}</Layout>
+      <Layout key={workspace.id}>
+        <Suspense fallback={<Spinner />}>{children}</Suspense>
+      </Layout>
     </Title>
   );
 }
