@@ -18,7 +18,8 @@ export type MediaPage = { items: MediaRow[]; nextCursor: string | null };
 type Position = { at: string; id: string };
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const instantPattern =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}Z$/;
 
 const encodeCursor = (p: Position) => Buffer.from(`${p.at}|${p.id}`).toString('base64url');
 

@@ -4,6 +4,7 @@ import type { Deps } from '../../deps.ts';
 import { AppError, invalidField } from '../../errors.ts';
 import { requireAuth } from '../../http/auth.ts';
 import type { Routes } from '../../http/plugin.ts';
+import { rejectNul } from '../../http/reject-nul.ts';
 import { errorReplies, errorReply, workspaceParams } from '../../http/schemas.ts';
 import { deleteMedia } from './delete-media.ts';
 import { getMedia } from './get-media.ts';
@@ -50,6 +51,7 @@ async function readUpload(request: FastifyRequest, maxBytes: number): Promise<Up
         if (part.file.truncated) throw tooLarge();
         file = { data, filename: part.filename ? part.filename.slice(0, 255) : null };
       } else if (part.fieldname === 'altText') {
+        if (typeof part.value === 'string' && part.value.includes('\u0000')) throw rejectNul('altText');
         const parsed = altTextInput.safeParse(part.value);
         if (!parsed.success) throw invalidField('altText', parsed.error.issues[0]?.message ?? 'invalid');
         altText = parsed.data;
@@ -57,7 +59,9 @@ async function readUpload(request: FastifyRequest, maxBytes: number): Promise<Up
     }
   } catch (error) {
     if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
-    throw error;
+    if (error instanceof AppError) throw error;
+    // busboy's own complaints (no boundary, body cut off): the client sent a broken multipart body.
+    throw new AppError('bad_request', `the multipart body is malformed: ${(error as Error).message}`);
   }
   if (!file) throw invalidField('file', 'a multipart part named "file" is required');
   return { ...file, altText };

@@ -10,15 +10,22 @@ type Cursor = { createdAt: string; id: string };
 
 const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
 
+// PostgreSQL's text form of a timestamptz, with every field in range.
+const CURSOR_TIME =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function decodeCursor(value: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Cursor;
     if (
       typeof c.createdAt === 'string' &&
       typeof c.id === 'string' &&
-      /^\d{4}-\d{2}-\d{2} [\d:.]+[+-]\d{2}(:\d{2})?$/.test(c.createdAt)
-    )
+      CURSOR_TIME.test(c.createdAt) &&
+      UUID.test(c.id)
+    ) {
       return c;
+    }
   } catch {}
   throw invalidField('cursor', 'not a cursor this API returned');
 }

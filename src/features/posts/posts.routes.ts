@@ -74,6 +74,7 @@ export function postRoutes(deps: Deps): Routes {
           deps.db,
           workspaceId,
           Object.values(input.overrides).flatMap((o) => o.mediaIds ?? []),
+          'overrides.mediaIds',
         );
         return {
           issues: validateTargets(deps, {
