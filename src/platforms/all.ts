@@ -1,8 +1,15 @@
 /** Every platform adapter Herald ships. Add a platform by adding its module here. */
+import { facebookAdapter } from './facebook/index.ts';
 import { mastodonAdapter } from './mastodon/index.ts';
 import { sandboxAdapter } from './sandbox.ts';
 import { threadsAdapter } from './threads/index.ts';
 import type { PlatformAdapter } from './types.ts';
 import { xAdapter } from './x/index.ts';
 
-export const allAdapters: PlatformAdapter[] = [sandboxAdapter, xAdapter, mastodonAdapter, threadsAdapter];
+export const allAdapters: PlatformAdapter[] = [
+  sandboxAdapter,
+  xAdapter,
+  mastodonAdapter,
+  threadsAdapter,
+  facebookAdapter,
+];
