@@ -1,4 +1,5 @@
 /** Every platform adapter Herald ships. Add a platform by adding its module here. */
+import { blueskyAdapter } from './bluesky/index.ts';
 import { facebookAdapter } from './facebook/index.ts';
 import { mastodonAdapter } from './mastodon/index.ts';
 import { sandboxAdapter } from './sandbox.ts';
@@ -11,5 +12,6 @@ export const allAdapters: PlatformAdapter[] = [
   xAdapter,
   mastodonAdapter,
   threadsAdapter,
+  blueskyAdapter,
   facebookAdapter,
 ];

@@ -1,0 +1,183 @@
+/**
+ * XRPC over fetch for one PDS (or Bluesky's entryway): JSON or raw-byte bodies, bearer tokens,
+ * `RateLimit-*` parsing and the mapping of the XRPC error envelope `{"error": "<Name>",
+ * "message": "..."}` to `PlatformError` kinds.
+ */
+import type { z } from 'zod';
+import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
+
+/** Bluesky's entryway: routes each account's calls to its PDS. */
+export const DEFAULT_SERVICE = 'https://bsky.social';
+/** When a 429 says neither Retry-After nor RateLimit-Reset. */
+const DEFAULT_RETRY_AFTER_MS = 60_000;
+
+export const nowOf = (ctx: AdapterContext): Date => ctx.now?.() ?? new Date();
+
+export function serviceUrl(ctx: AdapterContext): string {
+  return (ctx.app.baseUrl ?? DEFAULT_SERVICE).replace(/\/+$/, '');
+}
+
+/** `RateLimit-Reset` is in Unix seconds; `RateLimit-Policy` (`<limit>;w=<seconds>`) adds nothing we store. */
+export function parseRateLimit(headers: Headers, bucket: string): RateLimitInfo | null {
+  const int = (name: string) => {
+    const v = headers.get(name)?.trim();
+    return v && /^\d+$/.test(v) ? Number(v) : null;
+  };
+  const limit = int('ratelimit-limit');
+  const remaining = int('ratelimit-remaining');
+  const reset = int('ratelimit-reset');
+  if (limit === null && remaining === null && reset === null) return null;
+  return { bucket, limit, remaining, resetAt: reset === null ? null : new Date(reset * 1000) };
+}
+
+function retryAfterOf(ctx: AdapterContext, headers: Headers, rateLimit: RateLimitInfo | null): Date {
+  const now = nowOf(ctx).getTime();
+  const header = headers.get('retry-after')?.trim();
+  if (header && /^\d+$/.test(header)) return new Date(now + Number(header) * 1000);
+  const date = header ? Date.parse(header) : Number.NaN;
+  if (!Number.isNaN(date)) return new Date(date);
+  if (rateLimit?.resetAt && rateLimit.resetAt.getTime() > now) return rateLimit.resetAt;
+  return new Date(now + DEFAULT_RETRY_AFTER_MS);
+}
+
+/** Errors that mean the session is gone: only logging in again (or refreshing) helps. */
+const AUTH_ERRORS = new Set([
+  'ExpiredToken',
+  'InvalidToken',
+  'AuthenticationRequired',
+  'AuthMissing',
+  'AuthFactorTokenRequired',
+  'AccountTakedown',
+  'AccountDeactivated',
+  'AccountNotFound',
+]);
+
+export function failureFor(
+  ctx: AdapterContext,
+  options: { what: string; status: number; headers: Headers; body: unknown; rateLimit: RateLimitInfo | null },
+): PlatformError {
+  const { status, rateLimit } = options;
+  const b = options.body as { error?: unknown; message?: unknown } | null;
+  const code = typeof b?.error === 'string' ? b.error : null;
+  const message = typeof b?.message === 'string' ? b.message : null;
+  const text = `${options.what}: Bluesky answered ${status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}`;
+  const common = { message: text, code, status, rateLimit };
+  if (status === 401 || (code !== null && AUTH_ERRORS.has(code)))
+    return new PlatformError({ kind: 'auth', ...common });
+  if (status === 429 || code === 'RateLimitExceeded') {
+    return new PlatformError({
+      kind: 'rate_limited',
+      retryAfter: retryAfterOf(ctx, options.headers, rateLimit),
+      ...common,
+    });
+  }
+  if (status >= 500 || status === 408) return new PlatformError({ kind: 'transient', ...common });
+  return new PlatformError({ kind: 'invalid', ...common });
+}
+
+function networkFailure(what: string, error: unknown, signal: AbortSignal | undefined): PlatformError {
+  if (error instanceof PlatformError) return error;
+  const name = error instanceof Error ? error.name : '';
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  const why =
+    signal?.aborted || name === 'AbortError' || name === 'TimeoutError'
+      ? 'the request was aborted or timed out'
+      : `network error${typeof cause === 'string' ? ` (${cause})` : ''}`;
+  return new PlatformError({ kind: 'transient', message: `${what}: ${why}` });
+}
+
+export type Xrpc = {
+  what: string;
+  /** The method's NSID, e.g. `com.atproto.repo.createRecord`. */
+  nsid: string;
+  /** Procedures are POST, queries GET. */
+  method?: 'GET' | 'POST';
+  /** Another service than the PDS (the AppView, the video service). */
+  service?: string;
+  query?: Record<string, string | string[]>;
+  token?: string | undefined;
+  json?: unknown;
+  /** A raw body (a blob upload) with its content type. */
+  bytes?: { data: Uint8Array; contentType: string };
+  headers?: Record<string, string>;
+  bucket?: string;
+};
+
+export type XrpcReply<T> = { data: T; status: number; rateLimit: RateLimitInfo | null };
+
+export type RawReply = {
+  status: number;
+  ok: boolean;
+  headers: Headers;
+  body: unknown;
+  rateLimit: RateLimitInfo | null;
+};
+
+/** One call, whatever the answer: the caller judges the status. */
+export async function xrpcRaw(ctx: AdapterContext, options: Xrpc): Promise<RawReply> {
+  const url = new URL(`${(options.service ?? serviceUrl(ctx)).replace(/\/+$/, '')}/xrpc/${options.nsid}`);
+  for (const [name, value] of Object.entries(options.query ?? {})) {
+    for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(name, v);
+  }
+  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: BodyInit | null = null;
+  if (options.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.json);
+  } else if (options.bytes) {
+    headers['content-type'] = options.bytes.contentType;
+    body = new Uint8Array(options.bytes.data);
+  }
+  let response: Response;
+  let text: string;
+  try {
+    response = await ctx.fetch(url, {
+      method: options.method ?? (body === null ? 'GET' : 'POST'),
+      headers,
+      body,
+      signal: ctx.signal ?? null,
+      redirect: 'manual',
+    });
+    text = await response.text();
+  } catch (error) {
+    throw networkFailure(options.what, error, ctx.signal);
+  }
+  let parsedBody: unknown = null;
+  try {
+    parsedBody = text ? JSON.parse(text) : null;
+  } catch {
+    // Not JSON: judged by the status alone.
+  }
+  const rateLimit = parseRateLimit(response.headers, options.bucket ?? 'api');
+  return { status: response.status, ok: response.ok, headers: response.headers, body: parsedBody, rateLimit };
+}
+
+/** One call whose failure throws the matching `PlatformError` and whose answer must fit `schema`. */
+export async function xrpc<T>(
+  ctx: AdapterContext,
+  schema: z.ZodType<T>,
+  options: Xrpc,
+): Promise<XrpcReply<T>> {
+  const reply = await xrpcRaw(ctx, options);
+  if (!reply.ok) throw failureOf(ctx, options.what, reply);
+  const parsed = schema.safeParse(reply.body);
+  if (!parsed.success) {
+    throw new PlatformError({
+      kind: 'transient',
+      message: `${options.what}: unexpected reply from Bluesky (${reply.status})`,
+      status: reply.status,
+      rateLimit: reply.rateLimit,
+    });
+  }
+  return { data: parsed.data, status: reply.status, rateLimit: reply.rateLimit };
+}
+
+export const failureOf = (ctx: AdapterContext, what: string, reply: RawReply) =>
+  failureFor(ctx, {
+    what,
+    status: reply.status,
+    headers: reply.headers,
+    body: reply.body,
+    rateLimit: reply.rateLimit,
+  });

@@ -1,0 +1,50 @@
+/**
+ * Herald's facet detection against the official client's (`RichText` in @atproto/api) on texts
+ * where both should agree, byte for byte, and the record keys Herald derives.
+ */
+import { RichText } from '@atproto/api';
+import { describe, expect, it } from 'vitest';
+import { recordKeyFor, TID_PATTERN } from '../../../src/platforms/bluesky/record-key.ts';
+import { detectFacets } from '../../../src/platforms/bluesky/richtext.ts';
+
+const SAMPLES = [
+  'plain text without anything',
+  'a link https://example.com/path?x=1&y=2#frag, then more',
+  '(see https://en.wikipedia.org/wiki/Bluesky_(social_network)) ok',
+  'hello @alice.bsky.social and @bob.test!',
+  'émoji 🎉👩‍👩‍👧 then #hashtag and #日本語 and #123 and #end.',
+  'unicode before a link: ✓✓✓ https://ünïcode.example/päth 😀 #tag',
+  'multiple\nlines\n#one\n#two https://a.example',
+  '＃fullwidth tag and trailing punctuation #wow!!!',
+];
+
+function normalise(facets: { index: { byteStart: number; byteEnd: number }; features: unknown[] }[] | undefined) {
+  return (facets ?? [])
+    .map((f) => {
+      const feature = f.features[0] as { $type: string; uri?: string; did?: string; tag?: string };
+      const value = feature.uri ?? feature.did ?? feature.tag;
+      return `${f.index.byteStart}-${f.index.byteEnd} ${feature.$type.split('#')[1]} ${value}`;
+    })
+    .sort();
+}
+
+describe('facet detection', () => {
+  it.each(SAMPLES)('agrees with the official client on %j', (text) => {
+    const official = new RichText({ text });
+    official.detectFacetsWithoutResolution();
+    const ours = detectFacets(text).map((f) =>
+      'handle' in f ? { index: f.index, features: [{ $type: 'x#mention', did: f.handle }] } : f,
+    );
+    expect(normalise(ours)).toEqual(normalise(official.facets));
+  });
+});
+
+describe('record keys', () => {
+  it('are valid TIDs, stable per key and distinct across keys', () => {
+    const keys = Array.from({ length: 2000 }, (_, i) => recordKeyFor(`herald-${i}`));
+    for (const key of keys) expect(key).toMatch(TID_PATTERN);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(recordKeyFor('herald-1')).toBe(keys[1]);
+    expect(recordKeyFor('herald-1:1')).not.toBe(keys[1]);
+  });
+});
