@@ -1,6 +1,7 @@
 /** Every platform adapter Herald ships. Add a platform by adding its module here. */
 import { blueskyAdapter } from './bluesky/index.ts';
 import { facebookAdapter } from './facebook/index.ts';
+import { instagramAdapter } from './instagram/index.ts';
 import { mastodonAdapter } from './mastodon/index.ts';
 import { sandboxAdapter } from './sandbox.ts';
 import { threadsAdapter } from './threads/index.ts';
@@ -14,4 +15,5 @@ export const allAdapters: PlatformAdapter[] = [
   threadsAdapter,
   blueskyAdapter,
   facebookAdapter,
+  instagramAdapter,
 ];
