@@ -33,9 +33,9 @@ create trigger post_targets_stamp before insert or update of status on post_targ
 -- Rolls a post's counts and status up from its targets.
 --
 -- The post row is locked before counting: two targets of one post finishing in parallel transactions
--- would otherwise each count without the other's change and the later write would lose it. Every
--- writer of targets locks the post first (src/features/posts/lock-post.ts), so the order is always
--- post -> targets and the lock here never waits behind a target lock.
+-- would otherwise each count without the other's change and the later write would lose it. Writers
+-- lock targets first and reach the post last (src/features/posts/lock-post.ts), so the order is
+-- always targets -> post and this lock never closes a cycle.
 create or replace function herald_rollup_post(p_post_id uuid) returns void language plpgsql as $$
 declare
   cur text;

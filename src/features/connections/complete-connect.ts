@@ -176,8 +176,9 @@ export async function completeConnect(
       }
       return id;
     });
-    // A separate transaction: it locks posts, and locks are taken post -> channel everywhere else.
-    await deps.db.transaction((tx) => requeueWaitingTargets(deps, tx, { connectionId }));
+    // After the connection's transaction: requeueing locks targets and posts, which are always taken
+    // before channels and connections elsewhere (the usage trigger), never after.
+    await requeueWaitingTargets(deps, { connectionId });
     deps.log.info(
       { connectionId, platform: state.platform, channels: discovered.length },
       'connected account',

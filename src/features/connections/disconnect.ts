@@ -7,7 +7,7 @@ import { channels, connections, postTargets } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../errors.ts';
 import { CANCELLABLE } from '../posts/find-post-for-update.ts';
-import { lockPost } from '../posts/lock-post.ts';
+import { lockTarget } from '../posts/lock-post.ts';
 import { cancelJob } from '../publishing/enqueue.ts';
 
 export async function disconnect(
@@ -32,12 +32,7 @@ export async function disconnect(
   let cancelled = 0;
   for (const target of waiting) {
     await deps.db.transaction(async (tx) => {
-      await lockPost(tx, target.postId);
-      const [current] = await tx
-        .select()
-        .from(postTargets)
-        .where(eq(postTargets.id, target.id))
-        .for('update');
+      const current = await lockTarget(tx, target.id);
       if (!current || !CANCELLABLE.includes(current.status)) return;
       if (current.jobId) await cancelJob(deps, tx, current.jobId);
       await tx

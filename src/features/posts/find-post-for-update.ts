@@ -1,17 +1,18 @@
 import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
-import { posts, postTargets, type TargetStatus } from '../../db/schema.ts';
+import { posts, type TargetStatus } from '../../db/schema.ts';
 import { notFound } from '../../errors.ts';
-import { lockPost } from './lock-post.ts';
+import { lockPostAndTargets } from './lock-post.ts';
 
-/** Locks a workspace's post and its targets, in that order, for a change. */
+/** Locks a workspace's post for a change: its targets first, then the post (see lock-post.ts). */
 export async function findPostForUpdate(tx: Tx, options: { workspaceId: string; postId: string }) {
-  const [post] = await tx
-    .select()
-    .from(posts)
-    .where(and(eq(posts.workspaceId, options.workspaceId), eq(posts.id, options.postId)));
-  if (!post || !(await lockPost(tx, post.id))) throw notFound('post');
-  const targets = await tx.select().from(postTargets).where(eq(postTargets.postId, post.id)).for('update');
+  const where = and(eq(posts.workspaceId, options.workspaceId), eq(posts.id, options.postId));
+  const [exists] = await tx.select({ id: posts.id }).from(posts).where(where);
+  if (!exists) throw notFound('post');
+  const { found, targets } = await lockPostAndTargets(tx, exists.id);
+  // Read after locking: the roll-up may have changed the row while we waited.
+  const [post] = found ? await tx.select().from(posts).where(where) : [];
+  if (!post) throw notFound('post');
   return { post, targets };
 }
 

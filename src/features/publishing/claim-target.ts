@@ -17,7 +17,7 @@ import {
   rateLimits,
 } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
-import { lockPost } from '../posts/lock-post.ts';
+import { lockTarget } from '../posts/lock-post.ts';
 import { enqueueTarget } from './enqueue.ts';
 
 export type ClaimMode = 'publish' | 'reconcile' | 'resume';
@@ -45,18 +45,9 @@ export async function claimTarget(
   options: { jobId: string; targetId: string },
 ): Promise<ClaimResult> {
   return deps.db.transaction(async (tx) => {
-    const [ref] = await tx
-      .select({ postId: postTargets.postId })
-      .from(postTargets)
-      .where(eq(postTargets.id, options.targetId));
-    if (!ref) return { kind: 'skip', reason: 'target no longer exists' };
-    await lockPost(tx, ref.postId);
-    const [target] = await tx
-      .select()
-      .from(postTargets)
-      .where(eq(postTargets.id, options.targetId))
-      .for('update');
-    if (!target || target.jobId !== options.jobId)
+    const target = await lockTarget(tx, options.targetId);
+    if (!target) return { kind: 'skip', reason: 'target no longer exists' };
+    if (target.jobId !== options.jobId)
       return { kind: 'skip', reason: 'job is stale: the target was rescheduled, cancelled or retried' };
     if (!(RUNNABLE as readonly string[]).includes(target.status)) {
       return { kind: 'skip', reason: `target is ${target.status}` };
@@ -99,7 +90,6 @@ export async function claimTarget(
       now.getTime() - target.scheduledAt.getTime() > deps.config.missedWindowMinutes * 60_000
     ) {
       const message = `not published: ${Math.round((now.getTime() - target.scheduledAt.getTime()) / 60_000)} minutes late, past the ${deps.config.missedWindowMinutes}-minute window`;
-      await finish(tx, target.id, { status: 'missed', errorCode: 'missed', errorMessage: message });
       await startAttempt({
         outcome: 'skipped',
         finishedAt: now,
@@ -107,6 +97,7 @@ export async function claimTarget(
         errorCode: 'missed',
         errorMessage: message,
       });
+      await finish(tx, target.id, { status: 'missed', errorCode: 'missed', errorMessage: message });
       return { kind: 'skip', reason: 'missed' };
     }
 
@@ -119,7 +110,6 @@ export async function claimTarget(
       .where(eq(posts.id, target.postId));
     if (!row) {
       const message = 'the channel, its connection or its platform app was removed';
-      await finish(tx, target.id, { status: 'failed', errorCode: 'channel_removed', errorMessage: message });
       await startAttempt({
         outcome: 'failed',
         finishedAt: now,
@@ -127,11 +117,11 @@ export async function claimTarget(
         errorCode: 'channel_removed',
         errorMessage: message,
       });
+      await finish(tx, target.id, { status: 'failed', errorCode: 'channel_removed', errorMessage: message });
       return { kind: 'skip', reason: message };
     }
     if (row.connection.status !== 'active') {
       const message = `the ${row.connection.platform} connection is ${row.connection.status}: reconnect it and this post will be sent`;
-      await finish(tx, target.id, { status: 'waiting_reauth', errorCode: 'auth', errorMessage: message });
       await startAttempt({
         outcome: 'auth',
         finishedAt: now,
@@ -139,6 +129,7 @@ export async function claimTarget(
         errorCode: 'auth',
         errorMessage: message,
       });
+      await finish(tx, target.id, { status: 'waiting_reauth', errorCode: 'auth', errorMessage: message });
       return { kind: 'skip', reason: 'connection needs re-authorisation' };
     }
 
@@ -157,12 +148,6 @@ export async function claimTarget(
         .orderBy(asc(rateLimits.resetAt))
         .limit(1);
       if (limited?.resetAt) {
-        await enqueueTarget(deps, tx, {
-          targetId: target.id,
-          at: limited.resetAt,
-          priority: target.priority,
-          status: 'deferred',
-        });
         await startAttempt({
           outcome: 'rate_limited',
           finishedAt: now,
@@ -175,6 +160,12 @@ export async function claimTarget(
             remaining: limited.remaining,
             resetAt: limited.resetAt,
           },
+        });
+        await enqueueTarget(deps, tx, {
+          targetId: target.id,
+          at: limited.resetAt,
+          priority: target.priority,
+          status: 'deferred',
         });
         return { kind: 'skip', reason: 'rate limited' };
       }
@@ -192,11 +183,12 @@ export async function claimTarget(
     const mediaRows = mediaIds.length ? await tx.select().from(media).where(inArray(media.id, mediaIds)) : [];
     const ordered = mediaIds.map((id) => mediaRows.find((m) => m.id === id)).filter((m) => m !== undefined);
 
+    const [attempt] = await startAttempt({ outcome: 'running' });
+    // Last: the status change fires the roll-up, which locks the post until commit.
     await tx
       .update(postTargets)
       .set({ status: 'publishing', nextAttemptAt: null })
       .where(eq(postTargets.id, target.id));
-    const [attempt] = await startAttempt({ outcome: 'running' });
     return {
       kind: 'run',
       claim: {

@@ -8,7 +8,7 @@ import { rowsOf } from '../../db/client.ts';
 import { postTargets } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import { queues } from '../../queue/boss.ts';
-import { lockPost } from '../posts/lock-post.ts';
+import { lockTarget } from '../posts/lock-post.ts';
 import { finish } from './claim-target.ts';
 import { cancelJob, enqueueTarget } from './enqueue.ts';
 
@@ -36,12 +36,7 @@ export async function recoverOnStart(deps: Deps): Promise<Recovery> {
     .orderBy(postTargets.postId);
   for (const target of missedTargets) {
     await deps.db.transaction(async (tx) => {
-      await lockPost(tx, target.postId);
-      const [current] = await tx
-        .select({ status: postTargets.status })
-        .from(postTargets)
-        .where(eq(postTargets.id, target.id))
-        .for('update');
+      const current = await lockTarget(tx, target.id);
       if (current?.status !== 'scheduled') return;
       if (target.jobId) await cancelJob(deps, tx, target.jobId);
       const late = Math.round((now.getTime() - (target.scheduledAt?.getTime() ?? now.getTime())) / 60_000);
@@ -74,18 +69,8 @@ export async function recoverOnStart(deps: Deps): Promise<Recovery> {
   );
   for (const orphan of orphans) {
     await deps.db.transaction(async (tx) => {
-      await lockPost(tx, orphan.post_id);
-      const [current] = await tx
-        .select({ status: postTargets.status, jobId: postTargets.jobId })
-        .from(postTargets)
-        .where(
-          and(
-            eq(postTargets.id, orphan.id),
-            inArray(postTargets.status, ['scheduled', 'retrying', 'deferred', 'publishing']),
-          ),
-        )
-        .for('update');
-      if (!current) return;
+      const current = await lockTarget(tx, orphan.id);
+      if (!current || !['scheduled', 'retrying', 'deferred', 'publishing'].includes(current.status)) return;
       const due = orphan.next_attempt_at ? new Date(orphan.next_attempt_at) : now;
       await enqueueTarget(deps, tx, {
         targetId: orphan.id,

@@ -9,7 +9,7 @@ import type { Tx } from '../../db/client.ts';
 import { type AttemptOutcome, postTargets, publishAttempts, rateLimits } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import type { RateLimitInfo } from '../../platforms/types.ts';
-import { lockPost } from '../posts/lock-post.ts';
+import { lockTarget } from '../posts/lock-post.ts';
 import { retryDelayMs } from './backoff.ts';
 import { type Claim, finish } from './claim-target.ts';
 import { enqueueTarget } from './enqueue.ts';
@@ -44,12 +44,9 @@ export async function settleTarget(
   timing: { startedAt: number },
 ): Promise<Settled> {
   return deps.db.transaction(async (tx) => {
-    await lockPost(tx, claim.target.postId);
-    const [target] = await tx
-      .select()
-      .from(postTargets)
-      .where(eq(postTargets.id, claim.target.id))
-      .for('update');
+    // Only the target is locked here; the roll-up trigger takes the post on the status change, which
+    // each branch below makes its last statement so the post row is held for moments.
+    const target = await lockTarget(tx, claim.target.id);
     const now = deps.clock.now();
     const attemptBase = { finishedAt: now, durationMs: Date.now() - timing.startedAt };
     const logAttempt = (values: Partial<typeof publishAttempts.$inferInsert> & { outcome: AttemptOutcome }) =>
@@ -66,6 +63,8 @@ export async function settleTarget(
     switch (outcome.type) {
       case 'published': {
         await recordRateLimit(tx, claim.connection.id, outcome.rateLimit);
+        const logged = outcome.reconciled ? 'reconciled' : 'published';
+        await logAttempt({ outcome: logged, rateLimit: outcome.rateLimit });
         await tx
           .update(postTargets)
           .set({
@@ -80,12 +79,11 @@ export async function settleTarget(
             nextAttemptAt: null,
           })
           .where(eq(postTargets.id, target.id));
-        const logged = outcome.reconciled ? 'reconciled' : 'published';
-        await logAttempt({ outcome: logged, rateLimit: outcome.rateLimit });
         return { status: 'published', outcome: logged };
       }
       case 'pending': {
         await recordRateLimit(tx, claim.connection.id, outcome.rateLimit);
+        await logAttempt({ outcome: 'pending', rateLimit: outcome.rateLimit });
         await tx
           .update(postTargets)
           .set({ publishState: { ...outcome.state, pending: true } })
@@ -96,25 +94,24 @@ export async function settleTarget(
           priority: target.priority,
           status: 'publishing',
         });
-        await logAttempt({ outcome: 'pending', rateLimit: outcome.rateLimit });
         return { status: 'publishing', outcome: 'pending' };
       }
       case 'unknown': {
+        await logAttempt({ outcome: 'unknown', errorCode: 'unknown_outcome', errorMessage: outcome.message });
         await finish(tx, target.id, {
           status: 'unknown',
           errorCode: 'unknown_outcome',
           errorMessage: outcome.message,
         });
-        await logAttempt({ outcome: 'unknown', errorCode: 'unknown_outcome', errorMessage: outcome.message });
         return { status: 'unknown', outcome: 'unknown' };
       }
       case 'waiting_reauth': {
+        await logAttempt({ outcome: 'auth', errorCode: 'auth', errorMessage: outcome.message });
         await finish(tx, target.id, {
           status: 'waiting_reauth',
           errorCode: 'auth',
           errorMessage: outcome.message,
         });
-        await logAttempt({ outcome: 'auth', errorCode: 'auth', errorMessage: outcome.message });
         return { status: 'waiting_reauth', outcome: 'auth' };
       }
       case 'error': {
@@ -123,6 +120,7 @@ export async function settleTarget(
         await recordRateLimit(tx, claim.connection.id, rateLimit);
         const errorCode = error.code ?? error.kind;
         if (error.kind === 'rate_limited') {
+          await logAttempt({ outcome: 'rate_limited', errorCode, errorMessage: error.message, rateLimit });
           // Deferred, not failed: the attempt is given back.
           const at =
             error.retryAfter && error.retryAfter > now
@@ -138,13 +136,13 @@ export async function settleTarget(
             priority: target.priority,
             status: 'deferred',
           });
-          await logAttempt({ outcome: 'rate_limited', errorCode, errorMessage: error.message, rateLimit });
           return { status: 'deferred', outcome: 'rate_limited' };
         }
         if (error.kind === 'transient' && attempts < target.maxAttempts) {
           const at = new Date(
             now.getTime() + retryDelayMs({ attempt: attempts, baseSeconds: deps.config.retryBaseSeconds }),
           );
+          await logAttempt({ outcome: 'retry', errorCode, errorMessage: error.message, rateLimit });
           // A timeout or a 5xx may hide a post the platform did accept: check before trying again.
           await tx
             .update(postTargets)
@@ -161,20 +159,19 @@ export async function settleTarget(
             priority: target.priority,
             status: 'retrying',
           });
-          await logAttempt({ outcome: 'retry', errorCode, errorMessage: error.message, rateLimit });
           return { status: 'retrying', outcome: 'retry' };
         }
         const message =
           error.kind === 'transient'
             ? `${error.message} (gave up after ${attempts} attempts)`
             : error.message;
+        const logged: AttemptOutcome = error.kind === 'duplicate' ? 'duplicate' : 'failed';
+        await logAttempt({ outcome: logged, errorCode, errorMessage: error.message, rateLimit });
         await tx
           .update(postTargets)
           .set({ attempts, publishState: null })
           .where(eq(postTargets.id, target.id));
         await finish(tx, target.id, { status: 'failed', errorCode, errorMessage: message });
-        const logged: AttemptOutcome = error.kind === 'duplicate' ? 'duplicate' : 'failed';
-        await logAttempt({ outcome: logged, errorCode, errorMessage: error.message, rateLimit });
         return { status: 'failed', outcome: logged };
       }
     }
