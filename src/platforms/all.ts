@@ -1,6 +1,7 @@
 /** Every platform adapter Herald ships. Add a platform by adding its module here. */
 import { blueskyAdapter } from './bluesky/index.ts';
 import { facebookAdapter } from './facebook/index.ts';
+import { ghostAdapter } from './ghost/index.ts';
 import { instagramAdapter } from './instagram/index.ts';
 import { mastodonAdapter } from './mastodon/index.ts';
 import { sandboxAdapter } from './sandbox.ts';
@@ -16,4 +17,5 @@ export const allAdapters: PlatformAdapter[] = [
   blueskyAdapter,
   facebookAdapter,
   instagramAdapter,
+  ghostAdapter,
 ];
