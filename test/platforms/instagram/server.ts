@@ -148,7 +148,7 @@ export async function startInstagramServer(): Promise<InstagramServer> {
             if (!fetched.ok) {
               return graphError(400, 9004, 'Only photo or video can be accepted as media type.', {
                 subcode: 2207052,
-                userMessage: 'The media could not be fetched from this URI: ' + mediaUrl,
+                userMessage: `The media could not be fetched from this URI: ${mediaUrl}`,
               });
             }
           }
