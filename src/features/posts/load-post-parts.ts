@@ -5,6 +5,7 @@ import { channels, media } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import type { ValidationIssue } from '../../platforms/types.ts';
+import { toMediaItem } from '../media/to-media-item.ts';
 
 export type ChannelRow = typeof channels.$inferSelect;
 export type MediaRow = typeof media.$inferSelect;
@@ -78,18 +79,7 @@ export function validateTargets(
       text: override?.content ?? input.content,
       title: input.title,
       options: override?.options ?? {},
-      media: mediaRows.map((m) => ({
-        id: m.id,
-        kind: m.kind,
-        mimeType: m.mimeType,
-        sizeBytes: m.sizeBytes,
-        altText: m.altText,
-        width: m.width,
-        height: m.height,
-        durationSeconds: m.durationSeconds,
-        read: () => deps.storage.get(m.storageKey),
-        publicUrl: null,
-      })),
+      media: mediaRows.map((m) => toMediaItem(deps, m)),
     })) {
       issues.push({
         channelId: channel.id,

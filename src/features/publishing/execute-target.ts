@@ -15,7 +15,7 @@ import {
 } from '../../platforms/types.ts';
 import { adapterContext, credentialsOf } from '../connections/credentials.ts';
 import { refreshConnection } from '../connections/refresh-connection.ts';
-import { publicMediaUrl } from '../media/media-signature.ts';
+import { toMediaItem } from '../media/to-media-item.ts';
 import type { Claim } from './claim-target.ts';
 
 export type ExecuteOutcome =
@@ -35,21 +35,6 @@ export type ExecuteOutcome =
 /** Refresh a little before expiry rather than fail a publish on a token that dies mid-call. */
 const EXPIRY_MARGIN_MS = 60_000;
 
-function mediaItems(deps: Deps, claim: Claim): MediaItem[] {
-  return claim.media.map((m) => ({
-    id: m.id,
-    kind: m.kind,
-    mimeType: m.mimeType,
-    sizeBytes: m.sizeBytes,
-    altText: m.altText,
-    width: m.width,
-    height: m.height,
-    durationSeconds: m.durationSeconds,
-    read: () => deps.storage.get(m.storageKey),
-    publicUrl: publicMediaUrl(deps, m.id),
-  }));
-}
-
 export function publishRequestFor(deps: Deps, claim: Claim): PublishRequest {
   const state = claim.target.publishState as Record<string, unknown> | null;
   return {
@@ -61,7 +46,7 @@ export function publishRequestFor(deps: Deps, claim: Claim): PublishRequest {
     },
     text: claim.target.contentOverride ?? claim.post.content,
     title: claim.post.title,
-    media: mediaItems(deps, claim),
+    media: claim.media.map((m) => toMediaItem(deps, m)),
     options: claim.target.options,
     state: claim.mode === 'resume' ? state : null,
   };
