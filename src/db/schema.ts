@@ -142,7 +142,10 @@ export const platformApps = pgTable(
     clientId: text('client_id').notNull(),
     /** Encrypted (see src/crypto/secrets.ts). */
     clientSecret: text('client_secret'),
-    scopes: text('scopes').array().notNull().default(sql`'{}'::text[]`),
+    scopes: text('scopes')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     /** Base URL for self-hosted instances (Mastodon, Ghost) and the sandbox. */
     baseUrl: text('base_url'),
     settings: jsonb('settings').notNull().default({}),
@@ -197,7 +200,10 @@ export const connections = pgTable(
     /** Encrypted. */
     refreshToken: text('refresh_token'),
     tokenExpiresAt: tstz('token_expires_at'),
-    scopes: text('scopes').array().notNull().default(sql`'{}'::text[]`),
+    scopes: text('scopes')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     status: text('status', { enum: connectionStatuses }).notNull().default('active'),
     health: text('health', { enum: connectionHealths }).notNull().default('unknown'),
     lastError: text('last_error'),
@@ -619,7 +625,10 @@ export const sandboxPosts = sandbox.table(
       .notNull()
       .references(() => sandboxAccounts.id, { onDelete: 'cascade' }),
     text: text('text').notNull(),
-    mediaIds: uuid('media_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    mediaIds: uuid('media_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
     replyToId: uuid('reply_to_id'),
     idempotencyKey: text('idempotency_key'),
     deletedAt: tstz('deleted_at'),

@@ -30,8 +30,7 @@ export async function newMember(
 }
 
 type Part =
-  | { name: string; value: string }
-  | { name: string; filename: string; contentType: string; data: Uint8Array };
+  { name: string; value: string } | { name: string; filename: string; contentType: string; data: Uint8Array };
 
 /** A multipart/form-data body for `app.inject`. */
 export function multipart(parts: Part[]): { payload: Buffer; headers: Record<string, string> } {

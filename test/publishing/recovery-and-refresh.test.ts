@@ -103,7 +103,8 @@ describe('recovery at start and token refresh', () => {
     expect(after.refreshToken).not.toBe(before.refreshToken);
     expect(after.refreshLeaseUntil).toBeNull();
     const audits = rowsOf<{ n: number }>(
-      await herald.deps.db.execute(sql`select count(*)::int as n from reauth_audit where connection_id = ${channel.connectionId}
+      await herald.deps.db
+        .execute(sql`select count(*)::int as n from reauth_audit where connection_id = ${channel.connectionId}
         and kind = 'refresh' and succeeded`),
     );
     expect(audits[0]!.n).toBe(1);

@@ -14,9 +14,7 @@ import {
 } from '../../src/platforms/types.ts';
 
 export type Step =
-  | PublishOutcome
-  | PlatformError
-  | ((request: PublishRequest) => PublishOutcome | PlatformError);
+  PublishOutcome | PlatformError | ((request: PublishRequest) => PublishOutcome | PlatformError);
 
 export function scriptedPlatform() {
   const publishes: Step[] = [];

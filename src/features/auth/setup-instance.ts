@@ -13,7 +13,10 @@ import { checkNewPassword, parseEmail } from './credentials.ts';
 const SETUP_LOCK_KEY = 0x68726c64;
 
 async function anyUserExists(db: Queryable): Promise<boolean> {
-  const [row] = await db.select({ one: sql<number>`1` }).from(users).limit(1);
+  const [row] = await db
+    .select({ one: sql<number>`1` })
+    .from(users)
+    .limit(1);
   return row !== undefined;
 }
 

@@ -8,7 +8,6 @@ import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import {
   type Credentials,
-  type MediaItem,
   PlatformError,
   type PublishRequest,
   type RateLimitInfo,

@@ -3,7 +3,7 @@
  * marked missed past the configured window), and re-create the job of any runnable target that has
  * lost it, so no target can sit forever without a job.
  */
-import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import { rowsOf } from '../../db/client.ts';
 import { postTargets } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
@@ -61,7 +61,8 @@ export async function recoverOnStart(deps: Deps): Promise<Recovery> {
     status: string;
     next_attempt_at: string | null;
   }>(
-    await deps.db.execute(sql`select t.id, t.post_id, t.priority, t.status, t.next_attempt_at from post_targets t
+    await deps.db
+      .execute(sql`select t.id, t.post_id, t.priority, t.status, t.next_attempt_at from post_targets t
       where t.status in ('scheduled','retrying','deferred','publishing')
         and not exists (select 1 from pgboss.job j where j.name = ${queues.publish} and j.id = t.job_id
                           and j.state in ('created','retry','active'))

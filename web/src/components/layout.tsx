@@ -45,7 +45,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const navigate = useNavigate();
 
   // Close the drawer after navigating, and on Escape.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every navigation on purpose
+  // Runs on every navigation on purpose.
   useEffect(() => setOpen(false), [location.pathname]);
   useEffect(() => {
     if (!open) return;
