@@ -4,6 +4,7 @@ import { facebookAdapter } from './facebook/index.ts';
 import { ghostAdapter } from './ghost/index.ts';
 import { instagramAdapter } from './instagram/index.ts';
 import { mastodonAdapter } from './mastodon/index.ts';
+import { redditAdapter } from './reddit/index.ts';
 import { sandboxAdapter } from './sandbox.ts';
 import { threadsAdapter } from './threads/index.ts';
 import type { PlatformAdapter } from './types.ts';
@@ -18,4 +19,5 @@ export const allAdapters: PlatformAdapter[] = [
   facebookAdapter,
   instagramAdapter,
   ghostAdapter,
+  redditAdapter,
 ];

@@ -1,0 +1,432 @@
+/**
+ * Herald's adapter for Reddit. Connecting is Reddit's authorization-code flow (no PKCE) with
+ * `duration=permanent` for a refresh token; the token endpoint takes HTTP Basic client auth. A
+ * post goes to `options.subreddit` as a text (`self`), link or image post.
+ *
+ * Reddit has no idempotency key. Text and link submissions answer with the new post's id at once;
+ * image submissions do not (the post appears once Reddit has processed the image), so the image
+ * run returns `pending` and the next runs look the post up among the account's newest submissions.
+ * Reconcile uses the same lookup (see `findSubmission`).
+ */
+import { z } from 'zod';
+import {
+  type AdapterContext,
+  type Capabilities,
+  type Credentials,
+  type PlatformAdapter,
+  PlatformError,
+  type PublishRequest,
+  type TokenSet,
+  type ValidationIssue,
+} from '../types.ts';
+import { authUrl, call, nowOf, submitFailure } from './api.ts';
+import { uploadImage } from './media.ts';
+
+export const DEFAULT_SCOPES = ['identity', 'submit', 'read', 'edit', 'history'];
+const MAX_TITLE = 300;
+const MAX_SELF_TEXT = 40_000;
+const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
+const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif']);
+const KINDS = ['self', 'link', 'image'] as const;
+type Kind = (typeof KINDS)[number];
+/** How long an image post may take to appear before Herald gives up on it. */
+const MAX_IMAGE_WAIT_MS = 15 * 60_000;
+/** Reconcile and the image wait only trust submissions this recent. */
+const LOOKBACK_MS = 48 * 3_600_000;
+
+const capabilities: Capabilities = {
+  text: true,
+  images: 1,
+  video: false,
+  threads: false,
+  maxTextLength: MAX_SELF_TEXT,
+  idempotentPublish: false,
+  canDelete: true,
+  metrics: true,
+};
+
+const tokenReply = z.object({
+  access_token: z.string().optional(),
+  expires_in: z.number().optional(),
+  refresh_token: z.string().optional(),
+  scope: z.string().optional(),
+  error: z.union([z.string(), z.number()]).optional(),
+});
+
+const me = z.object({ id: z.string(), name: z.string(), icon_img: z.string().nullable().optional() });
+
+const submitReply = z.object({
+  json: z.object({
+    errors: z.array(z.array(z.unknown())),
+    ratelimit: z.number().optional(),
+    data: z
+      .object({
+        id: z.string().optional(),
+        name: z.string().optional(),
+        url: z.string().optional(),
+        websocket_url: z.string().optional(),
+        user_submitted_page: z.string().optional(),
+      })
+      .optional(),
+  }),
+});
+
+const thing = z.object({
+  id: z.string(),
+  name: z.string(),
+  title: z.string(),
+  subreddit: z.string(),
+  permalink: z.string(),
+  created_utc: z.number(),
+  score: z.number().optional(),
+  ups: z.number().optional(),
+  upvote_ratio: z.number().optional(),
+  num_comments: z.number().optional(),
+  removed_by_category: z.string().nullable().optional(),
+});
+const listing = z.object({
+  data: z.object({ children: z.array(z.object({ kind: z.string(), data: thing })) }),
+});
+
+type RedditOptions = {
+  subreddit: string;
+  kind: Kind;
+  url: string | null;
+  flairId: string | null;
+  flairText: string | null;
+  nsfw: boolean;
+  spoiler: boolean;
+  resubmit: boolean;
+};
+
+function readOptions(request: Pick<PublishRequest, 'media' | 'options'>): RedditOptions {
+  const o = request.options;
+  const subreddit = typeof o.subreddit === 'string' ? o.subreddit.trim().replace(/^\/?r\//i, '') : '';
+  const url = typeof o.url === 'string' && o.url.trim() ? o.url.trim() : null;
+  const kind = KINDS.find((k) => k === o.kind) ?? (request.media.length ? 'image' : url ? 'link' : 'self');
+  return {
+    subreddit,
+    kind,
+    url,
+    flairId: typeof o.flairId === 'string' ? o.flairId : null,
+    flairText: typeof o.flairText === 'string' ? o.flairText : null,
+    nsfw: o.nsfw === true,
+    spoiler: o.spoiler === true,
+    resubmit: o.resubmit === true,
+  };
+}
+
+function validate(request: Pick<PublishRequest, 'text' | 'title' | 'media' | 'options'>): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const options = readOptions(request);
+  if (!options.subreddit)
+    issues.push({ field: 'options.subreddit', message: 'Reddit posts need a subreddit' });
+  else if (!/^[A-Za-z0-9][A-Za-z0-9_]{1,20}$/.test(options.subreddit)) {
+    issues.push({ field: 'options.subreddit', message: 'is not a subreddit name' });
+  }
+  const title = request.title?.trim() ?? '';
+  if (!title) issues.push({ field: 'title', message: 'Reddit posts need a title' });
+  else if (title.length > MAX_TITLE)
+    issues.push({ field: 'title', message: `must be at most ${MAX_TITLE} characters` });
+  if (request.options.kind !== undefined && !KINDS.includes(request.options.kind as Kind)) {
+    issues.push({
+      field: 'options.kind',
+      message: `must be one of ${KINDS.join(', ')} (video posts are not supported)`,
+    });
+  }
+  if (options.kind === 'self' && request.text.length > MAX_SELF_TEXT) {
+    issues.push({ field: 'text', message: `must be at most ${MAX_SELF_TEXT} characters` });
+  }
+  if (options.kind === 'link' && (!options.url || !/^https?:\/\/\S+$/.test(options.url))) {
+    issues.push({ field: 'options.url', message: 'link posts need an http(s) URL' });
+  }
+  if (options.kind !== 'image' && request.media.length) {
+    issues.push({ field: 'media', message: `${options.kind} posts carry no media` });
+  }
+  if (options.kind === 'image') {
+    if (request.media.length !== 1)
+      issues.push({ field: 'media', message: 'image posts carry exactly one image' });
+    request.media.forEach((m, i) => {
+      if (!IMAGE_TYPES.has(m.mimeType)) {
+        issues.push({
+          field: `media.${i}`,
+          message: 'Reddit image posts take JPEG, PNG or GIF (video posts are not supported)',
+        });
+      } else if (m.sizeBytes > MAX_IMAGE_BYTES) {
+        issues.push({ field: `media.${i}`, message: 'images must be at most 20 MB' });
+      }
+    });
+  }
+  return issues;
+}
+
+function basicAuth(ctx: AdapterContext): string {
+  return `Basic ${Buffer.from(`${ctx.app.clientId}:${ctx.app.clientSecret ?? ''}`).toString('base64')}`;
+}
+
+async function requestTokens(
+  ctx: AdapterContext,
+  what: string,
+  form: Record<string, string>,
+): Promise<TokenSet> {
+  const { data, rateLimit } = await call(ctx, tokenReply, {
+    what,
+    url: `${authUrl(ctx)}/api/v1/access_token`,
+    authorization: basicAuth(ctx),
+    form,
+  });
+  // The token endpoint reports a refused grant inside a 200.
+  if (data.error !== undefined || !data.access_token) {
+    throw new PlatformError({
+      kind: 'auth',
+      code: String(data.error ?? 'no_access_token'),
+      message: `${what}: Reddit refused: ${String(data.error ?? 'no access token')}`,
+      rateLimit,
+    });
+  }
+  return {
+    accessToken: data.access_token,
+    refreshToken: data.refresh_token ?? null,
+    expiresAt: data.expires_in === undefined ? null : new Date(nowOf(ctx).getTime() + data.expires_in * 1000),
+    scopes: (data.scope ?? '').split(/[\s,]+/).filter(Boolean),
+  };
+}
+
+async function readMe(ctx: AdapterContext, token: string) {
+  const { data } = await call(ctx, me, { what: 'read account', url: '/api/v1/me?raw_json=1', token });
+  return data;
+}
+
+async function usernameOf(ctx: AdapterContext, credentials: Credentials): Promise<string> {
+  const stored = credentials.metadata.username;
+  return typeof stored === 'string' ? stored : (await readMe(ctx, credentials.accessToken)).name;
+}
+
+/**
+ * The account's submission to `subreddit` titled `title` among its 100 newest, made after `since`.
+ * What it guarantees: a post Herald made is found unless 100 newer ones were made since; a post
+ * the user made by hand with the very same title in the same subreddit within the window would be
+ * taken for Herald's.
+ */
+async function findSubmission(
+  ctx: AdapterContext,
+  credentials: Credentials,
+  options: { subreddit: string; title: string; since: Date },
+) {
+  const username = await usernameOf(ctx, credentials);
+  const { data } = await call(ctx, listing, {
+    what: 'list submissions',
+    url: `/user/${encodeURIComponent(username)}/submitted?sort=new&limit=100&raw_json=1`,
+    token: credentials.accessToken,
+  });
+  const found = data.data.children
+    .map((c) => c.data)
+    .find(
+      (t) =>
+        t.title === options.title &&
+        t.subreddit.toLowerCase() === options.subreddit.toLowerCase() &&
+        t.created_utc * 1000 >= options.since.getTime(),
+    );
+  return found ? { remoteId: found.name, remoteUrl: `https://www.reddit.com${found.permalink}` } : null;
+}
+
+const imageWait = z.object({
+  awaitingImagePost: z.object({ since: z.string(), submittedAt: z.string(), polls: z.number() }),
+});
+
+async function submit(ctx: AdapterContext, credentials: Credentials, request: PublishRequest) {
+  const options = readOptions(request);
+  const form: Record<string, string> = {
+    api_type: 'json',
+    sr: options.subreddit,
+    kind: options.kind,
+    title: request.title!.trim(),
+    sendreplies: 'true',
+    nsfw: String(options.nsfw),
+    spoiler: String(options.spoiler),
+    resubmit: String(options.resubmit),
+  };
+  if (options.kind === 'self') form.text = request.text;
+  if (options.kind === 'link') form.url = options.url!;
+  if (options.kind === 'image') form.url = await uploadImage(ctx, credentials.accessToken, request.media[0]!);
+  if (options.flairId) form.flair_id = options.flairId;
+  if (options.flairText) form.flair_text = options.flairText;
+  const { data, rateLimit } = await call(ctx, submitReply, {
+    what: 'submit',
+    url: '/api/submit',
+    token: credentials.accessToken,
+    form,
+  });
+  if (data.json.errors.length) {
+    throw submitFailure(ctx, 'submit', data.json.errors, {
+      ratelimitSeconds: data.json.ratelimit ?? null,
+      rateLimit,
+    });
+  }
+  return { data: data.json.data, rateLimit };
+}
+
+export const redditAdapter: PlatformAdapter = {
+  id: 'reddit',
+  displayName: 'Reddit',
+  capabilities,
+
+  authorizeUrl(ctx, request) {
+    const url = new URL(`${authUrl(ctx)}/api/v1/authorize`);
+    url.search = new URLSearchParams({
+      client_id: ctx.app.clientId,
+      response_type: 'code',
+      state: request.state,
+      redirect_uri: request.redirectUri,
+      // Without `permanent` Reddit issues no refresh token and the connection dies within the hour.
+      duration: 'permanent',
+      scope: (request.scopes.length ? request.scopes : DEFAULT_SCOPES).join(' '),
+    }).toString();
+    return url.toString();
+  },
+
+  exchangeCode: (ctx, request) =>
+    requestTokens(ctx, 'exchange code', {
+      grant_type: 'authorization_code',
+      code: request.code,
+      redirect_uri: request.redirectUri,
+    }),
+
+  async refresh(ctx, credentials) {
+    if (!credentials.refreshToken) {
+      throw new PlatformError({
+        kind: 'auth',
+        message: 'the Reddit connection has no refresh token; reconnect it',
+      });
+    }
+    // Reddit normally answers without a new refresh token: Herald keeps the one it has.
+    return requestTokens(ctx, 'refresh', {
+      grant_type: 'refresh_token',
+      refresh_token: credentials.refreshToken,
+    });
+  },
+
+  async profile(ctx, tokens) {
+    const account = await readMe(ctx, tokens.accessToken);
+    return {
+      externalId: account.id,
+      username: account.name,
+      displayName: `u/${account.name}`,
+      avatarUrl: account.icon_img || null,
+      metadata: { username: account.name },
+    };
+  },
+
+  async discoverChannels(ctx, credentials) {
+    const account = await readMe(ctx, credentials.accessToken);
+    return [
+      {
+        externalId: account.id,
+        kind: 'account',
+        name: `u/${account.name}`,
+        username: account.name,
+        avatarUrl: account.icon_img || null,
+        url: `https://www.reddit.com/user/${account.name}`,
+        metadata: { username: account.name },
+      },
+    ];
+  },
+
+  validate,
+
+  async publish(ctx, credentials, request) {
+    const issues = validate(request);
+    if (issues.length) {
+      throw new PlatformError({
+        kind: 'invalid',
+        message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
+      });
+    }
+    const options = readOptions(request);
+    const waiting = imageWait.safeParse(request.state);
+    if (waiting.success) {
+      const wait = waiting.data.awaitingImagePost;
+      const found = await findSubmission(ctx, credentials, {
+        subreddit: options.subreddit,
+        title: request.title!.trim(),
+        since: new Date(wait.since),
+      });
+      if (found) return { status: 'published', ...found };
+      if (nowOf(ctx).getTime() - Date.parse(wait.submittedAt) > MAX_IMAGE_WAIT_MS) {
+        throw new PlatformError({
+          kind: 'invalid',
+          code: 'media_processing_failed',
+          message:
+            'Reddit accepted the image post but it never appeared: the image was probably refused in processing',
+        });
+      }
+      return {
+        status: 'pending',
+        state: { awaitingImagePost: { ...wait, polls: wait.polls + 1 } },
+        retryAfterMs: Math.min(5_000 * 2 ** wait.polls, 60_000),
+      };
+    }
+    const since = new Date(nowOf(ctx).getTime() - 60_000);
+    const { data, rateLimit } = await submit(ctx, credentials, request);
+    if (data?.name) {
+      return {
+        status: 'published',
+        remoteId: data.name,
+        remoteUrl: data.url ?? null,
+        rateLimit: rateLimit ?? undefined,
+      };
+    }
+    // Image posts answer with a websocket to wait on instead of an id: look the post up later.
+    const submittedAt = nowOf(ctx).toISOString();
+    return {
+      status: 'pending',
+      state: { awaitingImagePost: { since: since.toISOString(), submittedAt, polls: 0 } },
+      retryAfterMs: 5_000,
+      rateLimit: rateLimit ?? undefined,
+    };
+  },
+
+  async reconcile(ctx, credentials, request) {
+    const options = readOptions(request);
+    const found = await findSubmission(ctx, credentials, {
+      subreddit: options.subreddit,
+      title: request.title?.trim() ?? '',
+      since: new Date(nowOf(ctx).getTime() - LOOKBACK_MS),
+    });
+    return found ? { status: 'found', ...found } : { status: 'not_found' };
+  },
+
+  async deletePost(ctx, credentials, remoteId) {
+    // Deleting something already deleted answers 200 as well.
+    await call(ctx, null, {
+      what: 'delete post',
+      url: '/api/del',
+      token: credentials.accessToken,
+      form: { id: remoteId },
+    });
+  },
+
+  async readMetrics(ctx, credentials, remoteId) {
+    const { data } = await call(ctx, listing, {
+      what: 'read post',
+      url: `/api/info?id=${encodeURIComponent(remoteId)}&raw_json=1`,
+      token: credentials.accessToken,
+    });
+    const post = data.data.children[0]?.data;
+    if (!post)
+      throw new PlatformError({ kind: 'invalid', message: `read metrics: ${remoteId} does not exist` });
+    return {
+      // Reddit shows the score (upvotes minus downvotes, fuzzed), not likes as such.
+      likes: post.score ?? null,
+      comments: post.num_comments ?? null,
+      shares: null,
+      impressions: null,
+      raw: {
+        score: post.score,
+        ups: post.ups,
+        upvote_ratio: post.upvote_ratio,
+        num_comments: post.num_comments,
+      },
+    };
+  },
+};
