@@ -77,11 +77,14 @@ export async function claimTarget(
         })
         .returning({ id: publishAttempts.id });
 
-    // A run that died mid-attempt left its log row open: close it honestly.
-    await tx
-      .update(publishAttempts)
-      .set({ outcome: 'unknown', finishedAt: now, errorMessage: 'the worker stopped during this attempt' })
-      .where(and(eq(publishAttempts.targetId, target.id), eq(publishAttempts.outcome, 'running')));
+    // A run that died mid-attempt (the target is still `publishing`) left its log row open: close it
+    // honestly.
+    if (target.status === 'publishing') {
+      await tx
+        .update(publishAttempts)
+        .set({ outcome: 'unknown', finishedAt: now, errorMessage: 'the worker stopped during this attempt' })
+        .where(and(eq(publishAttempts.targetId, target.id), eq(publishAttempts.outcome, 'running')));
+    }
 
     if (
       target.status === 'scheduled' &&
@@ -171,17 +174,21 @@ export async function claimTarget(
       }
     }
 
-    const mediaIds =
-      target.mediaOverride ??
-      (
+    let ordered: (typeof media.$inferSelect)[];
+    if (target.mediaOverride) {
+      const ids = target.mediaOverride;
+      const rows = ids.length ? await tx.select().from(media).where(inArray(media.id, ids)) : [];
+      ordered = ids.map((id) => rows.find((m) => m.id === id)).filter((m) => m !== undefined);
+    } else {
+      ordered = (
         await tx
-          .select({ id: postMedia.mediaId })
+          .select({ media })
           .from(postMedia)
+          .innerJoin(media, eq(media.id, postMedia.mediaId))
           .where(eq(postMedia.postId, target.postId))
           .orderBy(asc(postMedia.position))
-      ).map((m) => m.id);
-    const mediaRows = mediaIds.length ? await tx.select().from(media).where(inArray(media.id, mediaIds)) : [];
-    const ordered = mediaIds.map((id) => mediaRows.find((m) => m.id === id)).filter((m) => m !== undefined);
+      ).map((r) => r.media);
+    }
 
     const [attempt] = await startAttempt({ outcome: 'running' });
     // Last: the status change fires the roll-up, which locks the post until commit.
