@@ -205,31 +205,27 @@ export async function startInstagramServer(): Promise<InstagramServer> {
           return { body: { id } };
         },
       },
-      ...(['media', 'stories'] as const).map(
-        (edge): Route => ({
-          method: 'GET',
-          pattern: `${V}/:ig/${edge}`,
-          handle(req) {
-            const t = userFor(req, req.params.ig!);
-            if (isError(t)) return t;
-            const list = [...media.values()]
-              .filter(
-                (m) => m.owner === req.params.ig && (edge === 'stories') === (m.productType === 'STORY'),
-              )
-              .reverse();
-            return {
-              body: {
-                data: list.map((m) => ({
-                  id: m.id,
-                  caption: m.caption ?? undefined,
-                  timestamp: m.timestamp,
-                  permalink: m.permalink,
-                })),
-              },
-            };
-          },
-        }),
-      ),
+      ...(['media', 'stories'] as const).map((edge): Route => ({
+        method: 'GET',
+        pattern: `${V}/:ig/${edge}`,
+        handle(req) {
+          const t = userFor(req, req.params.ig!);
+          if (isError(t)) return t;
+          const list = [...media.values()]
+            .filter((m) => m.owner === req.params.ig && (edge === 'stories') === (m.productType === 'STORY'))
+            .reverse();
+          return {
+            body: {
+              data: list.map((m) => ({
+                id: m.id,
+                caption: m.caption ?? undefined,
+                timestamp: m.timestamp,
+                permalink: m.permalink,
+              })),
+            },
+          };
+        },
+      })),
       {
         method: 'GET',
         pattern: `${V}/:id/insights`,
