@@ -21,6 +21,10 @@ import { healthRoutes } from '../features/health/health.routes.ts';
 import { jobRoutes } from '../features/jobs/jobs.routes.ts';
 import { mediaRoutes } from '../features/media/media.routes.ts';
 import { memberRoutes } from '../features/members/members.routes.ts';
+import {
+  instancePlatformAppRoutes,
+  workspacePlatformAppRoutes,
+} from '../features/platform-apps/platform-apps.routes.ts';
 import { postRoutes } from '../features/posts/posts.routes.ts';
 import { statsRoutes } from '../features/stats/stats.routes.ts';
 import { tokenRoutes } from '../features/tokens/tokens.routes.ts';
@@ -77,6 +81,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(authRoutes(deps));
   await app.register(tokenRoutes(deps));
   await app.register(oauthCallbackRoutes(deps));
+  await app.register(instancePlatformAppRoutes(deps));
   await app.register(
     async (workspace) => {
       installWorkspaceGuard(workspace, deps);
@@ -86,6 +91,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
       await workspace.register(postRoutes(deps));
       await workspace.register(jobRoutes(deps));
       await workspace.register(statsRoutes(deps));
+      await workspace.register(workspacePlatformAppRoutes(deps));
     },
     { prefix: '/api/workspaces/:workspaceId' },
   );

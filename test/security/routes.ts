@@ -26,9 +26,12 @@ export type Resources = {
   memberId: string;
   /** An API token of the workspace's admin. */
   tokenId: string;
+  /** A platform app the workspace brought. */
+  platformAppId: string;
 };
 
-export type Resource = 'post' | 'target' | 'media' | 'channel' | 'connection' | 'member' | 'token';
+export type Resource =
+  'post' | 'target' | 'media' | 'channel' | 'connection' | 'member' | 'token' | 'platformApp';
 
 export const resourceId: Record<Resource, (r: Resources) => string> = {
   post: (r) => r.postId,
@@ -38,6 +41,7 @@ export const resourceId: Record<Resource, (r: Resources) => string> = {
   connection: (r) => r.connectionId,
   member: (r) => r.memberId,
   token: (r) => r.tokenId,
+  platformApp: (r) => r.platformAppId,
 };
 
 /**
@@ -85,6 +89,21 @@ export const routeMatrix: Record<string, RouteSpec> = {
   'POST /api/workspaces': { needs: 'authenticated', body: () => ({ name: `Workspace ${unique()}` }) },
   'POST /api/tokens': { needs: 'session', body: () => ({ name: `token ${unique()}`, expiresInDays: 30 }) },
   'GET /api/tokens': { needs: 'authenticated' },
+  // Instance platform apps: any caller gets past authentication; only instance admins get further.
+  'GET /api/platform-apps': { needs: 'authenticated' },
+  'POST /api/platform-apps': {
+    needs: 'authenticated',
+    body: () => ({
+      platform: 'sandbox',
+      name: `App ${unique()}`,
+      clientId: 'client',
+      clientSecret: 'secret',
+    }),
+  },
+  'DELETE /api/platform-apps/:id': {
+    needs: 'authenticated',
+    params: { id: { value: '00000000-0000-4000-8000-000000000000' } },
+  },
   'DELETE /api/tokens/:id': { needs: 'authenticated', params: { id: 'token' } },
   'GET /api/oauth/callback': { needs: 'public', query: { state: 'no-such-state', code: 'x' } },
   'GET /media/:id/:signature': {
@@ -193,6 +212,17 @@ export const routeMatrix: Record<string, RouteSpec> = {
   'POST /api/workspaces/:workspaceId/jobs/:targetId/retry': { needs: 'user', params: { targetId: 'target' } },
 
   'GET /api/workspaces/:workspaceId/stats': { needs: 'viewer', query: { tz: 'Europe/Paris' } },
+  'GET /api/workspaces/:workspaceId/platform-apps': { needs: 'viewer' },
+  'POST /api/workspaces/:workspaceId/platform-apps': {
+    needs: 'admin',
+    body: () => ({
+      platform: 'sandbox',
+      name: `App ${unique()}`,
+      clientId: 'client',
+      clientSecret: 'secret',
+    }),
+  },
+  'DELETE /api/workspaces/:workspaceId/platform-apps/:id': { needs: 'admin', params: { id: 'platformApp' } },
 };
 
 export const WORKSPACE_PREFIX = '/api/workspaces/:workspaceId';

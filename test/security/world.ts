@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import { multipart, png } from '../media/support.ts';
+import { eq } from 'drizzle-orm';
+import { users } from '../../src/db/schema.ts';
 import { addMemberTo, newTeam, newUser, type SignedIn, signIn, type Team } from '../support/factories.ts';
 import { startHerald, type TestHerald } from '../support/harness.ts';
 import { connectSandbox, uploadImage } from '../support/publishing.ts';
@@ -46,6 +48,18 @@ async function seed(
   });
   expect(post.statusCode, post.body).toBe(201);
   const tokens = await herald.app.inject({ method: 'GET', url: '/api/tokens', headers: admin.headers });
+  const app = await herald.app.inject({
+    method: 'POST',
+    url: `/api/workspaces/${workspaceId}/platform-apps`,
+    headers: admin.headers,
+    payload: {
+      platform: 'sandbox',
+      name: 'Seeded app',
+      clientId: 'seeded-client',
+      clientSecret: 'seeded-secret',
+    },
+  });
+  expect(app.statusCode, app.body).toBe(201);
   return {
     workspaceId,
     postId: post.json().id,
@@ -55,6 +69,7 @@ async function seed(
     connectionId: channel.connectionId,
     memberId: options.memberId,
     tokenId: tokens.json().tokens[0].id,
+    platformAppId: app.json().id,
   };
 }
 
@@ -63,6 +78,8 @@ export async function startWorld(): Promise<World> {
   const herald = await startHerald();
   await herald.listen();
   const team = await newTeam(herald);
+  // The first admin of an install is an instance admin: instance-wide routes answer them.
+  await herald.deps.db.update(users).set({ isInstanceAdmin: true }).where(eq(users.id, team.admin.id));
   const theirMember = await newUser(herald.deps);
   await addMemberTo(herald.deps, {
     workspaceId: team.otherWorkspace.id,
