@@ -44,6 +44,8 @@ const LINK = /(^|\s|\()((?:https?:\/\/|www\.)[^\s]+)/gi;
 /** Characters that end a hashtag besides white space: soft hyphen, word joiner, zero-width spaces and joiners. */
 const INVISIBLE = '\\u00AD\\u2060\\u200A\\u200B\\u200C\\u200D\\u20e2';
 const TAG = new RegExp(
+  // The class lists joiners and a combining mark on purpose (they end a tag), which this rule flags.
+  // eslint-disable-next-line no-misleading-character-class
   `(^|\\s)[#＃]((?!\\ufe0f)[^\\s${INVISIBLE}]*[^\\d\\s\\p{P}${INVISIBLE}]+[^\\s${INVISIBLE}]*)?`,
   'gu',
 );
