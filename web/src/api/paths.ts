@@ -1,11 +1,7 @@
-/**
- * The API as the web app sees it: every path of the server's generated OpenAPI document, plus the
- * provisional entries (provisional.ts) for paths the server does not serve yet.
- */
+/** The API as the web app sees it: every path of the server's generated OpenAPI document. */
 import type { paths as GeneratedPaths } from './openapi';
-import type { ProvisionalPaths } from './provisional';
 
-export type ApiPaths = GeneratedPaths & Omit<ProvisionalPaths, keyof GeneratedPaths>;
+export type ApiPaths = GeneratedPaths;
 
 type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : never;
 
