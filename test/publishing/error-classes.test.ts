@@ -103,6 +103,17 @@ describe('error classes', () => {
     expect(target.attemptsLog.map((a) => a.outcome).sort()).toEqual(['reconciled', 'retry']);
   });
 
+  it('keeps asking the platform before posting again while a reconcile itself fails', async () => {
+    scripted.publishes.push(new PlatformError({ kind: 'transient', message: 'timed out' }));
+    scripted.reconciles.push(new PlatformError({ kind: 'transient', message: 'lookup failed' }));
+    scripted.reconciles.push({ status: 'found', remoteId: 'r-late', remoteUrl: null });
+    const before = scripted.calls.length;
+    const postId = await publishNow('found on the second look');
+    const { target } = await targetOf(postId, ['published', 'failed']);
+    expect(target).toMatchObject({ status: 'published', remoteId: 'r-late', attempts: 2 });
+    expect(scripted.calls.slice(before).map((c) => c.method)).toEqual(['publish', 'reconcile', 'reconcile']);
+  });
+
   it('resumes a publish the platform is still processing with the state it returned', async () => {
     scripted.publishes.push({ status: 'pending', state: { container: 'c-9' }, retryAfterMs: 200 });
     scripted.publishes.push((request) =>

@@ -18,7 +18,7 @@ export type Step =
 
 export function scriptedPlatform() {
   const publishes: Step[] = [];
-  const reconciles: ReconcileOutcome[] = [];
+  const reconciles: (ReconcileOutcome | PlatformError)[] = [];
   const calls: { method: 'publish' | 'reconcile'; request: PublishRequest }[] = [];
   const take = <T>(queue: T[], what: string): T => {
     const next = queue.shift();
@@ -56,7 +56,9 @@ export function scriptedPlatform() {
     },
     async reconcile(_ctx, _credentials, request) {
       calls.push({ method: 'reconcile', request });
-      return take(reconciles, 'reconcile');
+      const next = take(reconciles, 'reconcile');
+      if (next instanceof PlatformError) throw next;
+      return next;
     },
     deletePost: async () => {},
     readMetrics: async () => ({ likes: 0, comments: 0, shares: 0, impressions: 0 }),

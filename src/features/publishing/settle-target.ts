@@ -116,6 +116,9 @@ export async function settleTarget(
       }
       case 'error': {
         const { error } = outcome;
+        // Every failed run counts against the budget, a failed reconcile too (or an unreachable
+        // platform would be asked forever); a rate limit is given back below.
+        const attempts = target.attempts + 1;
         const rateLimit = error.rateLimit;
         await recordRateLimit(tx, claim.connection.id, rateLimit);
         const errorCode = error.code ?? error.kind;
@@ -150,7 +153,8 @@ export async function settleTarget(
               attempts,
               errorCode,
               errorMessage: error.message,
-              publishState: outcome.calledPublish ? { reconcile: true } : null,
+              // Until a reconcile has answered, every later run must ask before it posts.
+              publishState: outcome.calledPublish || claim.mode === 'reconcile' ? { reconcile: true } : null,
             })
             .where(eq(postTargets.id, target.id));
           await enqueueTarget(deps, tx, {
