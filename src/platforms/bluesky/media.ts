@@ -114,8 +114,7 @@ async function readJob(ctx: AdapterContext, service: string, jobId: string) {
 }
 
 export type PreparedVideo =
-  | { status: 'ready'; blob: Blob }
-  | { status: 'pending'; state: VideoState; retryAfterMs: number };
+  { status: 'ready'; blob: Blob } | { status: 'pending'; state: VideoState; retryAfterMs: number };
 
 export async function prepareVideo(
   ctx: AdapterContext,

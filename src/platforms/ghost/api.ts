@@ -132,6 +132,11 @@ export type Call = {
   accept?: number[];
 };
 
+function describeMismatch(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.join('.') || 'body'} ${issue.message}` : 'unreadable';
+}
+
 export async function call<T>(
   ctx: AdapterContext,
   schema: z.ZodType<T> | null,
@@ -181,12 +186,14 @@ export async function call<T>(
       body: parsedBody,
     });
   }
-  if (!schema || accepted) return { data: undefined as T, status: response.status, rateLimit: null };
+  // Without a schema the caller reads the body itself; an accepted failure has none worth reading.
+  if (!schema || accepted)
+    return { data: (accepted ? null : parsedBody) as T, status: response.status, rateLimit: null };
   const parsed = schema.safeParse(parsedBody);
   if (!parsed.success) {
     throw new PlatformError({
       kind: 'transient',
-      message: `${options.what}: unexpected reply from Ghost (${response.status})`,
+      message: `${options.what}: unexpected reply from Ghost (${response.status}: ${describeMismatch(parsed.error)})`,
       status: response.status,
     });
   }

@@ -267,7 +267,7 @@ async function publishPost(ctx: AdapterContext, credentials: Credentials, reques
 
 async function readSite(ctx: AdapterContext, key: string) {
   // `/site/` answers anyone; browsing posts proves the key works.
-  await call(ctx, posts, {
+  await call(ctx, z.object({ posts: z.array(z.object({ id: z.string() })) }), {
     what: 'check Admin API key',
     path: '/posts/',
     key,

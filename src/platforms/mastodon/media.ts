@@ -24,8 +24,7 @@ const mediaState = z.object({
 export type MediaState = z.infer<typeof mediaState>;
 
 export type PreparedMedia =
-  | { status: 'ready'; ids: string[] }
-  | { status: 'pending'; state: MediaState; retryAfterMs: number };
+  { status: 'ready'; ids: string[] } | { status: 'pending'; state: MediaState; retryAfterMs: number };
 
 /** The state a previous run left, if it is for these very files. */
 function resumable(state: Record<string, unknown> | null, media: MediaItem[]): MediaState | null {

@@ -18,7 +18,9 @@ const SAMPLES = [
   '＃fullwidth tag and trailing punctuation #wow!!!',
 ];
 
-function normalise(facets: { index: { byteStart: number; byteEnd: number }; features: unknown[] }[] | undefined) {
+function normalise(
+  facets: { index: { byteStart: number; byteEnd: number }; features: unknown[] }[] | undefined,
+) {
   return (facets ?? [])
     .map((f) => {
       const feature = f.features[0] as { $type: string; uri?: string; did?: string; tag?: string };

@@ -185,8 +185,7 @@ export async function startBlueskyServer(options: { now?: () => Date } = {}) {
     if (embed?.$type === 'app.bsky.embed.video' && !blobs.has(embed.video?.ref.$link ?? ''))
       return 'Could not find video blob';
     const reply = record.reply as
-      | { root?: { uri: string; cid: string }; parent?: { uri: string; cid: string } }
-      | undefined;
+      { root?: { uri: string; cid: string }; parent?: { uri: string; cid: string } } | undefined;
     if (reply) {
       for (const ref of [reply.root, reply.parent]) {
         const target = ref ? records.get(ref.uri) : undefined;

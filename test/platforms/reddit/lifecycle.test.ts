@@ -69,7 +69,10 @@ async function publishToEnd(req: PublishRequest): Promise<{ outcome: PublishOutc
   let runs = 1;
   while (outcome.status === 'pending') {
     clock = new Date(clock.getTime() + outcome.retryAfterMs);
-    outcome = await redditAdapter.publish(ctx, credentials, { ...req, state: { ...outcome.state, pending: true } });
+    outcome = await redditAdapter.publish(ctx, credentials, {
+      ...req,
+      state: { ...outcome.state, pending: true },
+    });
     if (++runs > 30) throw new Error('never finished');
   }
   return { outcome, runs };
@@ -78,7 +81,13 @@ async function publishToEnd(req: PublishRequest): Promise<{ outcome: PublishOutc
 beforeAll(async () => {
   server = await startRedditServer({ now, clientId: 'client-id', clientSecret: 'client-secret' });
   ctx = {
-    app: { clientId: 'client-id', clientSecret: 'client-secret', baseUrl: server.url, scopes: [], settings: { developer: 'herald_dev' } },
+    app: {
+      clientId: 'client-id',
+      clientSecret: 'client-secret',
+      baseUrl: server.url,
+      scopes: [],
+      settings: { developer: 'herald_dev' },
+    },
     fetch,
     now,
   };
@@ -87,26 +96,53 @@ afterAll(() => server.close());
 
 describe('connecting', () => {
   it('authorises with duration=permanent and Basic client auth, then lists the account', async () => {
-    const url = new URL(redditAdapter.authorizeUrl(ctx, { redirectUri: REDIRECT_URI, state: 'st', codeChallenge: 'unused', scopes: [] }));
+    const url = new URL(
+      redditAdapter.authorizeUrl(ctx, {
+        redirectUri: REDIRECT_URI,
+        state: 'st',
+        codeChallenge: 'unused',
+        scopes: [],
+      }),
+    );
     expect(url.searchParams.get('duration')).toBe('permanent');
     expect(url.searchParams.get('scope')).toBe('identity submit read edit history');
-    const back = new URL((await fetch(url, { redirect: 'manual', headers: { 'user-agent': 'browser' } })).headers.get('location')!);
+    const back = new URL(
+      (await fetch(url, { redirect: 'manual', headers: { 'user-agent': 'browser' } })).headers.get(
+        'location',
+      )!,
+    );
     const code = back.searchParams.get('code')!;
-    const tokens = await redditAdapter.exchangeCode(ctx, { code, codeVerifier: 'unused', redirectUri: REDIRECT_URI });
+    const tokens = await redditAdapter.exchangeCode(ctx, {
+      code,
+      codeVerifier: 'unused',
+      redirectUri: REDIRECT_URI,
+    });
     expect(tokens.refreshToken).toBeTruthy();
     expect(tokens.expiresAt?.getTime()).toBe(clock.getTime() + 3600_000);
     // A used code comes back as invalid_grant inside a 200.
-    expect(await caught(redditAdapter.exchangeCode(ctx, { code, codeVerifier: '', redirectUri: REDIRECT_URI }))).toMatchObject({
+    expect(
+      await caught(redditAdapter.exchangeCode(ctx, { code, codeVerifier: '', redirectUri: REDIRECT_URI })),
+    ).toMatchObject({
       kind: 'auth',
       code: 'invalid_grant',
     });
     const profile = await redditAdapter.profile(ctx, tokens);
-    expect(profile).toMatchObject({ externalId: 'abc123', username: 'herald_tester', avatarUrl: 'https://styles.redditmedia.com/icon.png?a=1&b=2' });
+    expect(profile).toMatchObject({
+      externalId: 'abc123',
+      username: 'herald_tester',
+      avatarUrl: 'https://styles.redditmedia.com/icon.png?a=1&b=2',
+    });
     credentials = { ...tokens, accountId: profile.externalId, metadata: profile.metadata ?? {} };
     expect(await redditAdapter.discoverChannels(ctx, credentials)).toEqual([
-      expect.objectContaining({ externalId: 'abc123', kind: 'account', url: 'https://www.reddit.com/user/herald_tester' }),
+      expect.objectContaining({
+        externalId: 'abc123',
+        kind: 'account',
+        url: 'https://www.reddit.com/user/herald_tester',
+      }),
     ]);
-    expect(server.requests.at(-1)!.headers['user-agent']).toBe('server:client-id:herald-0.1 (by /u/herald_dev)');
+    expect(server.requests.at(-1)!.headers['user-agent']).toBe(
+      'server:client-id:herald-0.1 (by /u/herald_dev)',
+    );
   });
 
   it('a wrong client secret is an auth error', async () => {
@@ -117,12 +153,16 @@ describe('connecting', () => {
 
 describe('validating', () => {
   it('requires a subreddit and a title, and fits media to the kind', () => {
-    expect(redditAdapter.validate({ text: 'x', title: '', media: [], options: {} }).map((i) => i.field)).toEqual([
-      'options.subreddit',
-      'title',
-    ]);
     expect(
-      redditAdapter.validate({ text: '', title: 't', media: [], options: { subreddit: 'r/herald', kind: 'link', url: 'ftp://x' } }),
+      redditAdapter.validate({ text: 'x', title: '', media: [], options: {} }).map((i) => i.field),
+    ).toEqual(['options.subreddit', 'title']);
+    expect(
+      redditAdapter.validate({
+        text: '',
+        title: 't',
+        media: [],
+        options: { subreddit: 'r/herald', kind: 'link', url: 'ftp://x' },
+      }),
     ).toEqual([{ field: 'options.url', message: expect.any(String) }]);
     const issues = redditAdapter.validate({
       text: '',
@@ -141,7 +181,12 @@ describe('publishing', () => {
     if (outcome.status !== 'published') throw new Error('not published');
     expect(outcome.remoteId).toMatch(/^t3_/);
     const stored = server.submissions.get(outcome.remoteId.slice(3))!;
-    expect(stored).toMatchObject({ kind: 'self', text: 'Body in **markdown**', subreddit: 'herald', flairId: 'flair-1' });
+    expect(stored).toMatchObject({
+      kind: 'self',
+      text: 'Body in **markdown**',
+      subreddit: 'herald',
+      flairId: 'flair-1',
+    });
     expect(outcome.rateLimit).toMatchObject({ bucket: 'api', limit: 100 });
     expect(outcome.rateLimit!.resetAt!.getTime()).toBeGreaterThan(clock.getTime());
   });
@@ -154,7 +199,11 @@ describe('publishing', () => {
       kind: 'duplicate',
       code: 'ALREADY_SUB',
     });
-    const again = await redditAdapter.publish(ctx, credentials, request({ options: { ...options, resubmit: true } }));
+    const again = await redditAdapter.publish(
+      ctx,
+      credentials,
+      request({ options: { ...options, resubmit: true } }),
+    );
     expect(again.status).toBe('published');
   });
 
@@ -188,24 +237,38 @@ describe('errors and limits', () => {
     server.state.postsBeforeThrottle = Number.POSITIVE_INFINITY;
     expect(limited).toMatchObject({ kind: 'rate_limited', code: 'RATELIMIT' });
     expect(limited.retryAfter!.getTime()).toBe(clock.getTime() + 118_500);
-    expect((await caught(redditAdapter.publish(ctx, credentials, request({ options: { subreddit: 'nowhere' } })))).code).toBe(
-      'SUBREDDIT_NOEXIST',
-    );
+    expect(
+      (await caught(redditAdapter.publish(ctx, credentials, request({ options: { subreddit: 'nowhere' } }))))
+        .code,
+    ).toBe('SUBREDDIT_NOEXIST');
     const noLinks = await caught(
-      redditAdapter.publish(ctx, credentials, request({ options: { subreddit: 'textonly', url: 'https://example.com/y' } })),
+      redditAdapter.publish(
+        ctx,
+        credentials,
+        request({ options: { subreddit: 'textonly', url: 'https://example.com/y' } }),
+      ),
     );
     expect(noLinks).toMatchObject({ kind: 'invalid', code: 'NO_LINKS' });
   });
 
   it('maps HTTP 429 with X-Ratelimit-Reset, 5xx and network failures', async () => {
-    server.fail({ path: /^\/api\/submit$/, status: 429, body: { message: 'Too Many Requests', error: 429 }, headers: { 'x-ratelimit-remaining': '0.0', 'x-ratelimit-used': '100', 'x-ratelimit-reset': '42' } });
+    server.fail({
+      path: /^\/api\/submit$/,
+      status: 429,
+      body: { message: 'Too Many Requests', error: 429 },
+      headers: { 'x-ratelimit-remaining': '0.0', 'x-ratelimit-used': '100', 'x-ratelimit-reset': '42' },
+    });
     const limited = await caught(redditAdapter.publish(ctx, credentials, request()));
     expect(limited.kind).toBe('rate_limited');
     expect(limited.retryAfter!.getTime()).toBe(clock.getTime() + 42_000);
     expect(limited.rateLimit).toMatchObject({ remaining: 0, limit: 100 });
     server.fail({ path: /^\/api\/submit$/, status: 503 });
     expect((await caught(redditAdapter.publish(ctx, credentials, request()))).kind).toBe('transient');
-    server.fail({ path: /^\/api\/submit$/, status: 403, body: { message: 'Forbidden', error: 403, reason: 'banned' } });
+    server.fail({
+      path: /^\/api\/submit$/,
+      status: 403,
+      body: { message: 'Forbidden', error: 403, reason: 'banned' },
+    });
     expect((await caught(redditAdapter.publish(ctx, credentials, request()))).kind).toBe('invalid');
   });
 
@@ -229,12 +292,18 @@ describe('reconcile after a crash', () => {
       if (String(input).endsWith('/api/submit')) throw new TypeError('fetch failed');
       return response;
     };
-    expect((await caught(redditAdapter.publish({ ...ctx, fetch: lossy }, credentials, req))).kind).toBe('transient');
+    expect((await caught(redditAdapter.publish({ ...ctx, fetch: lossy }, credentials, req))).kind).toBe(
+      'transient',
+    );
     const found = await redditAdapter.reconcile(ctx, credentials, req);
     expect(found).toMatchObject({ status: 'found', remoteId: expect.stringMatching(/^t3_/) });
-    expect((found as { remoteUrl: string }).remoteUrl).toMatch(/^https:\/\/www\.reddit\.com\/r\/herald\/comments\//);
+    expect((found as { remoteUrl: string }).remoteUrl).toMatch(
+      /^https:\/\/www\.reddit\.com\/r\/herald\/comments\//,
+    );
     // The same title in another subreddit is another post.
-    expect(await redditAdapter.reconcile(ctx, credentials, { ...req, options: { subreddit: 'pics' } })).toEqual({
+    expect(
+      await redditAdapter.reconcile(ctx, credentials, { ...req, options: { subreddit: 'pics' } }),
+    ).toEqual({
       status: 'not_found',
     });
   });
