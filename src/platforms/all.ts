@@ -3,6 +3,7 @@ import { blueskyAdapter } from './bluesky/index.ts';
 import { facebookAdapter } from './facebook/index.ts';
 import { ghostAdapter } from './ghost/index.ts';
 import { instagramAdapter } from './instagram/index.ts';
+import { linkedinAdapter } from './linkedin/index.ts';
 import { mastodonAdapter } from './mastodon/index.ts';
 import { redditAdapter } from './reddit/index.ts';
 import { sandboxAdapter } from './sandbox.ts';
@@ -20,4 +21,5 @@ export const allAdapters: PlatformAdapter[] = [
   instagramAdapter,
   ghostAdapter,
   redditAdapter,
+  linkedinAdapter,
 ];

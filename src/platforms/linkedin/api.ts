@@ -1,0 +1,201 @@
+/**
+ * A thin client for LinkedIn's versioned REST API (`api.linkedin.com/rest/…`), its OIDC userinfo
+ * endpoint and its OAuth endpoints (`www.linkedin.com/oauth/v2/…`).
+ *
+ * Every `/rest/` call carries `LinkedIn-Version: YYYYMM` and `X-Restli-Protocol-Version: 2.0.0`;
+ * LinkedIn sunsets a version about a year after release, so the version is pinned here and can be
+ * moved forward with the app setting `linkedinVersion` without a release.
+ *
+ * LinkedIn sends no rate-limit headers: per-member and per-app limits are daily, reset at 00:00 UTC
+ * and only visible in the Developer Portal. A 429 therefore means "come back after midnight UTC"
+ * unless the reply names a `Retry-After`. Errors come as `{status, serviceErrorCode, message}` (with
+ * `errorDetails.inputErrors[]` on 422) or, from the token endpoint, as `{error, error_description}`.
+ */
+import type { z } from 'zod';
+import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
+
+export const LINKEDIN_API_URL = 'https://api.linkedin.com';
+export const LINKEDIN_AUTH_URL = 'https://www.linkedin.com';
+export const DEFAULT_LINKEDIN_VERSION = '202601';
+
+export const nowOf = (ctx: AdapterContext): Date => ctx.now?.() ?? new Date();
+
+const trim = (url: string) => url.replace(/\/+$/, '');
+
+export function apiBase(ctx: AdapterContext): string {
+  return trim(ctx.app.baseUrl ?? LINKEDIN_API_URL);
+}
+
+/** Consent page and token endpoint: `settings.authBaseUrl`, else the app's base URL, else www.linkedin.com. */
+export function authBase(ctx: AdapterContext): string {
+  const setting = ctx.app.settings.authBaseUrl;
+  return trim(typeof setting === 'string' && setting ? setting : (ctx.app.baseUrl ?? LINKEDIN_AUTH_URL));
+}
+
+export function versionOf(ctx: AdapterContext): string {
+  const setting = ctx.app.settings.linkedinVersion;
+  return typeof setting === 'string' && /^\d{6}(\.\d{2})?$/.test(setting)
+    ? setting
+    : DEFAULT_LINKEDIN_VERSION;
+}
+
+/** URNs inside paths are URL-encoded (Rest.li 2.0). */
+export const encodeUrn = (urn: string) => encodeURIComponent(urn);
+
+/** The next 00:00 UTC, when LinkedIn's daily limits reset. */
+export function nextUtcMidnight(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+}
+
+type Problem = { code: string | null; message: string | null; inputCodes: string[] };
+
+export function describeProblem(body: unknown): Problem {
+  const b = (body ?? {}) as Record<string, unknown>;
+  if (typeof b.error === 'string') {
+    return {
+      code: b.error,
+      message: typeof b.error_description === 'string' ? b.error_description : b.error,
+      inputCodes: [],
+    };
+  }
+  const details = (b.errorDetails ?? {}) as { inputErrors?: { code?: unknown; description?: unknown }[] };
+  const inputCodes = (details.inputErrors ?? [])
+    .map((e) => (typeof e.code === 'string' ? e.code : null))
+    .filter((c): c is string => c !== null);
+  const code =
+    inputCodes[0] ??
+    (b.serviceErrorCode !== undefined
+      ? String(b.serviceErrorCode)
+      : typeof b.code === 'string'
+        ? b.code
+        : null);
+  return { code, message: typeof b.message === 'string' ? b.message : null, inputCodes };
+}
+
+export function failureFor(
+  ctx: AdapterContext,
+  options: { what: string; status: number; headers: Headers; body: unknown; tokenEndpoint?: boolean },
+): PlatformError {
+  const { status, headers } = options;
+  const problem = describeProblem(options.body);
+  const message = `${options.what}: LinkedIn answered ${status}${problem.message ? `: ${problem.message}` : ''}`;
+  const common = { message, code: problem.code, status };
+  const text = `${problem.message ?? ''} ${problem.code ?? ''}`.toLowerCase();
+  if (status === 429) {
+    const seconds = Number(headers.get('retry-after'));
+    const now = nowOf(ctx);
+    const retryAfter =
+      Number.isFinite(seconds) && seconds > 0
+        ? new Date(now.getTime() + seconds * 1000)
+        : nextUtcMidnight(now);
+    const rateLimit: RateLimitInfo = { bucket: 'daily', limit: null, remaining: 0, resetAt: retryAfter };
+    return new PlatformError({ kind: 'rate_limited', retryAfter, rateLimit, ...common });
+  }
+  if (status >= 500 || status === 408) return new PlatformError({ kind: 'transient', ...common });
+  if (status === 401) return new PlatformError({ kind: 'auth', ...common });
+  // invalid_grant: the refresh token expired (365 days after the first grant) or was revoked.
+  if (options.tokenEndpoint && status >= 400 && status < 500) {
+    return new PlatformError({ kind: 'auth', ...common });
+  }
+  if (problem.inputCodes.includes('DUPLICATE_POST') || text.includes('duplicate')) {
+    return new PlatformError({ kind: 'duplicate', ...common });
+  }
+  if (status === 426) {
+    return new PlatformError({
+      kind: 'invalid',
+      ...common,
+      message: `${message} (LinkedIn-Version ${versionOf(ctx)} is no longer served: set the app's linkedinVersion setting to a current YYYYMM)`,
+    });
+  }
+  // LinkedIn answers these for moments of internal inconsistency; a later try usually works.
+  if (text.includes('unable to obtain activity')) return new PlatformError({ kind: 'transient', ...common });
+  return new PlatformError({ kind: 'invalid', ...common });
+}
+
+function networkFailure(what: string, error: unknown, signal: AbortSignal | undefined): PlatformError {
+  const name = error instanceof Error ? error.name : '';
+  const why =
+    signal?.aborted || name === 'AbortError' || name === 'TimeoutError'
+      ? 'the request was aborted or timed out'
+      : 'network error';
+  return new PlatformError({ kind: 'transient', message: `${what}: ${why}` });
+}
+
+export type LinkedInCall = {
+  /** Names the call in error messages (never includes a token). */
+  what: string;
+  method?: string;
+  /** A path on the API host, or an absolute URL (upload URLs LinkedIn hands out). */
+  path: string;
+  /** `/rest/` calls need the version headers; userinfo and uploads do not. */
+  versioned?: boolean;
+  token?: string;
+  headers?: Record<string, string>;
+  json?: unknown;
+  body?: BodyInit;
+  accept?: number[];
+  tokenEndpoint?: boolean;
+};
+
+export type LinkedInReply<T> = { data: T; status: number; headers: Headers; body: unknown };
+
+export async function linkedinCall<T>(
+  ctx: AdapterContext,
+  schema: z.ZodType<T> | null,
+  call: LinkedInCall,
+): Promise<LinkedInReply<T>> {
+  const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
+  if (call.token) headers.authorization = `Bearer ${call.token}`;
+  if (call.versioned) {
+    headers['linkedin-version'] = versionOf(ctx);
+    headers['x-restli-protocol-version'] = '2.0.0';
+  }
+  let body = call.body ?? null;
+  if (call.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(call.json);
+  }
+  const url = /^https?:\/\//.test(call.path) ? call.path : `${apiBase(ctx)}${call.path}`;
+  let response: Response;
+  let text: string;
+  try {
+    response = await ctx.fetch(url, {
+      method: call.method ?? 'GET',
+      headers,
+      body,
+      signal: ctx.signal ?? null,
+      redirect: 'manual',
+    });
+    text = await response.text();
+  } catch (error) {
+    throw networkFailure(call.what, error, ctx.signal);
+  }
+  let parsedBody: unknown = null;
+  try {
+    parsedBody = text ? JSON.parse(text) : null;
+  } catch {
+    // Not JSON (a proxy's error page): judged by status alone.
+  }
+  const accepted = call.accept?.includes(response.status) ?? false;
+  if (!response.ok && !accepted) {
+    throw failureFor(ctx, {
+      what: call.what,
+      status: response.status,
+      headers: response.headers,
+      body: parsedBody,
+      tokenEndpoint: call.tokenEndpoint ?? false,
+    });
+  }
+  if (!schema || accepted) {
+    return { data: undefined as T, status: response.status, headers: response.headers, body: parsedBody };
+  }
+  const parsed = schema.safeParse(parsedBody);
+  if (!parsed.success) {
+    throw new PlatformError({
+      kind: 'transient',
+      message: `${call.what}: unexpected reply from LinkedIn`,
+      status: response.status,
+    });
+  }
+  return { data: parsed.data, status: response.status, headers: response.headers, body: parsedBody };
+}

@@ -1,0 +1,482 @@
+/**
+ * Herald's adapter for LinkedIn (versioned REST API: Posts, Images, Videos, Documents).
+ *
+ * Auth: OAuth 2.0 3-legged authorization code (no PKCE; the client secret goes in the form). Access
+ * tokens live 60 days. Refresh tokens exist only for apps LinkedIn approved for programmatic refresh:
+ * they live 365 days from the first grant and refreshing does not extend them, so `refresh` returns
+ * LinkedIn's new refresh token when it sends one and otherwise the connection must re-authorise.
+ *
+ * Channels: the member (`/v2/userinfo`, `sub` = person id) and every organisation the member
+ * administers (`/rest/organizationAcls`), each a separate channel posting as its own author URN.
+ *
+ * Publishing: media first (see media.ts), then `POST /rest/posts`; the post URN comes back in the
+ * `x-restli-id` header. Upload progress and video processing carry over between runs as `pending`.
+ *
+ * Reconcile guarantee: LinkedIn has no idempotency key. Reconcile lists the author's most recent
+ * posts (`q=author`) and matches the commentary exactly as Herald encoded it. `found` is reliable:
+ * LinkedIn refuses a recent post with identical commentary (422 DUPLICATE_POST), so a match is ours.
+ * `not_found` is best effort (the list may lag a few seconds; a re-publish that collides is refused
+ * as a duplicate, not posted twice). Listing a member's own posts needs `r_member_social`, which
+ * LinkedIn grants only to approved partners: without it reconcile answers `unknowable`.
+ */
+import { z } from 'zod';
+import {
+  type AdapterContext,
+  type Capabilities,
+  type Credentials,
+  type PlatformAdapter,
+  PlatformError,
+  type PublishOutcome,
+  type PublishRequest,
+  type TokenSet,
+} from '../types.ts';
+import { authBase, encodeUrn, linkedinCall, nowOf } from './api.ts';
+import { advanceUpload, type UploadSlot } from './media.ts';
+import {
+  contentKindOf,
+  MAX_COMMENTARY,
+  MAX_IMAGES,
+  readOptions,
+  toLittleText,
+  validate,
+} from './validate.ts';
+
+const MEMBER_SCOPES = ['openid', 'profile', 'email', 'w_member_social'];
+/** Need LinkedIn's Community Management API approval; requested when the app setting `organizations` is on. */
+const ORGANIZATION_SCOPES = ['w_organization_social', 'r_organization_social', 'rw_organization_admin'];
+/** Roles that may post as the organisation. */
+const POSTING_ROLES = new Set(['ADMINISTRATOR', 'CONTENT_ADMINISTRATOR', 'DIRECT_SPONSORED_CONTENT_POSTER']);
+const MAX_RESUMES = 5;
+const RESUME_BASE_DELAY_MS = 5_000;
+
+const capabilities: Capabilities = {
+  text: true,
+  images: MAX_IMAGES,
+  video: true,
+  threads: false,
+  maxTextLength: MAX_COMMENTARY,
+  idempotentPublish: false,
+  canDelete: true,
+  metrics: true,
+};
+
+const tokenReply = z.object({
+  access_token: z.string().min(1),
+  expires_in: z.number().optional(),
+  refresh_token: z.string().min(1).optional(),
+  refresh_token_expires_in: z.number().optional(),
+  scope: z.string().optional(),
+});
+const userinfo = z.object({
+  sub: z.string(),
+  name: z.string().optional(),
+  given_name: z.string().optional(),
+  family_name: z.string().optional(),
+  picture: z.string().optional(),
+  email: z.string().optional(),
+});
+const aclsReply = z.object({
+  elements: z.array(z.object({ organization: z.string(), role: z.string(), state: z.string().optional() })),
+});
+const organizationReply = z.object({
+  id: z.number().or(z.string()),
+  localizedName: z.string().optional(),
+  vanityName: z.string().optional(),
+});
+const postsReply = z.object({
+  elements: z.array(
+    z.object({ id: z.string(), commentary: z.string().optional(), lifecycleState: z.string().optional() }),
+  ),
+});
+const postReply = z.object({ id: z.string().optional(), author: z.string() });
+const socialMetadataReply = z.object({
+  reactionSummaries: z.record(z.string(), z.object({ count: z.number() })).optional(),
+  commentSummary: z.object({ count: z.number().optional(), topLevelCount: z.number().optional() }).optional(),
+});
+const shareStatisticsReply = z.object({
+  elements: z.array(
+    z.object({
+      totalShareStatistics: z.object({
+        impressionCount: z.number().optional(),
+        uniqueImpressionsCount: z.number().optional(),
+        clickCount: z.number().optional(),
+        likeCount: z.number().optional(),
+        commentCount: z.number().optional(),
+        shareCount: z.number().optional(),
+      }),
+    }),
+  ),
+});
+
+async function requestTokens(
+  ctx: AdapterContext,
+  what: string,
+  form: Record<string, string>,
+): Promise<TokenSet> {
+  const body = new URLSearchParams({
+    ...form,
+    client_id: ctx.app.clientId,
+    client_secret: ctx.app.clientSecret ?? '',
+  });
+  const { data } = await linkedinCall(ctx, tokenReply, {
+    what,
+    method: 'POST',
+    path: `${authBase(ctx)}/oauth/v2/accessToken`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+    tokenEndpoint: true,
+  });
+  return {
+    accessToken: data.access_token,
+    refreshToken: data.refresh_token ?? null,
+    expiresAt: data.expires_in === undefined ? null : new Date(nowOf(ctx).getTime() + data.expires_in * 1000),
+    scopes: (data.scope ?? '').split(/[ ,]+/).filter(Boolean),
+  };
+}
+
+async function readUserinfo(ctx: AdapterContext, token: string) {
+  const { data } = await linkedinCall(ctx, userinfo, { what: 'read profile', path: '/v2/userinfo', token });
+  return data;
+}
+
+const authorOf = (channel: PublishRequest['channel']) =>
+  channel.externalId.startsWith('urn:li:')
+    ? channel.externalId
+    : `urn:li:${channel.kind === 'organization' ? 'organization' : 'person'}:${channel.externalId}`;
+
+const postUrl = (urn: string) => `https://www.linkedin.com/feed/update/${urn}`;
+
+// --- Publish ----------------------------------------------------------------------------------
+
+type LinkedInState = {
+  media: (UploadSlot | null)[];
+  /** The last create got no answer: it may have gone out, so look before posting again. */
+  uncertain: boolean;
+  resumes: number;
+  authRetried: boolean;
+};
+
+function readState(raw: Record<string, unknown> | null, count: number): LinkedInState {
+  const s = (raw ?? {}) as Partial<LinkedInState>;
+  const media = Array.isArray(s.media) ? s.media.slice(0, count) : [];
+  while (media.length < count) media.push(null);
+  return {
+    media,
+    uncertain: s.uncertain === true,
+    resumes: typeof s.resumes === 'number' ? s.resumes : 0,
+    authRetried: s.authRetried === true,
+  };
+}
+
+const hasProgress = (state: LinkedInState) => state.uncertain || state.media.some((m) => m !== null);
+
+function afterFailure(ctx: AdapterContext, state: LinkedInState, error: unknown): PublishOutcome {
+  if (!(error instanceof PlatformError)) throw error;
+  const rateLimit = error.rateLimit ?? undefined;
+  if (hasProgress(state) && (error.kind === 'transient' || error.kind === 'rate_limited')) {
+    state.resumes++;
+    if (state.resumes <= MAX_RESUMES) {
+      const retryAfterMs =
+        error.kind === 'rate_limited' && error.retryAfter
+          ? Math.max(0, error.retryAfter.getTime() - nowOf(ctx).getTime())
+          : RESUME_BASE_DELAY_MS * 2 ** (state.resumes - 1);
+      return { status: 'pending', state: { ...state }, retryAfterMs, rateLimit };
+    }
+  }
+  if (hasProgress(state) && error.kind === 'auth' && !state.authRetried) {
+    state.authRetried = true;
+    return { status: 'pending', state: { ...state }, retryAfterMs: 0, rateLimit };
+  }
+  throw error;
+}
+
+async function recentPosts(ctx: AdapterContext, token: string, author: string) {
+  const { data } = await linkedinCall(ctx, postsReply, {
+    what: 'list recent posts',
+    path: `/rest/posts?author=${encodeUrn(author)}&q=author&count=50&sortBy=LAST_MODIFIED`,
+    versioned: true,
+    token,
+  });
+  return data.elements;
+}
+
+function contentOf(request: PublishRequest, state: LinkedInState) {
+  const urns = state.media.map((m) => m!.urn);
+  switch (contentKindOf(request.media)) {
+    case 'none':
+      return undefined;
+    case 'images':
+      return {
+        multiImage: {
+          images: urns.map((id, i) => ({
+            id,
+            ...(request.media[i]!.altText ? { altText: request.media[i]!.altText } : {}),
+          })),
+        },
+      };
+    case 'document':
+      return { media: { id: urns[0]!, title: request.title ?? 'Document' } };
+    case 'video':
+      return { media: { id: urns[0]!, ...(request.title ? { title: request.title } : {}) } };
+    case 'image': {
+      const alt = request.media[0]!.altText;
+      return { media: { id: urns[0]!, ...(alt ? { altText: alt } : {}) } };
+    }
+  }
+}
+
+async function publish(
+  ctx: AdapterContext,
+  credentials: Credentials,
+  request: PublishRequest,
+): Promise<PublishOutcome> {
+  const issues = validate(request);
+  if (issues.length) {
+    throw new PlatformError({
+      kind: 'invalid',
+      message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
+    });
+  }
+  const token = credentials.accessToken;
+  const author = authorOf(request.channel);
+  const options = readOptions(request.options);
+  const commentary = toLittleText(request.text);
+  const state = readState(request.state, request.media.length);
+  try {
+    for (const [i, item] of request.media.entries()) {
+      const slot = { upload: state.media[i] ?? null };
+      try {
+        const step = await advanceUpload(ctx, { token, owner: author, item, slot });
+        if (step.status === 'processing') {
+          return { status: 'pending', state: { ...state }, retryAfterMs: step.retryAfterMs };
+        }
+      } finally {
+        state.media[i] = slot.upload;
+      }
+    }
+    if (state.uncertain) {
+      state.uncertain = false;
+      const found = (await recentPosts(ctx, token, author)).find((p) => p.commentary === commentary);
+      if (found) return { status: 'published', remoteId: found.id, remoteUrl: postUrl(found.id) };
+    }
+    state.uncertain = true;
+    const content = contentOf(request, state);
+    const reply = await linkedinCall(ctx, null, {
+      what: 'create post',
+      method: 'POST',
+      path: '/rest/posts',
+      versioned: true,
+      token,
+      json: {
+        author,
+        commentary,
+        visibility: options.visibility,
+        distribution: {
+          feedDistribution: 'MAIN_FEED',
+          targetEntities: [],
+          thirdPartyDistributionChannels: [],
+        },
+        ...(content ? { content } : {}),
+        lifecycleState: 'PUBLISHED',
+        isReshareDisabledByAuthor: options.disableReshare,
+      },
+    });
+    const urn = reply.headers.get('x-restli-id');
+    if (!urn) {
+      throw new PlatformError({
+        kind: 'transient',
+        message: 'create post: LinkedIn answered without x-restli-id',
+      });
+    }
+    return { status: 'published', remoteId: urn, remoteUrl: postUrl(urn) };
+  } catch (error) {
+    // A definite answer means the create did not happen.
+    if (error instanceof PlatformError && error.kind !== 'transient') state.uncertain = false;
+    return afterFailure(ctx, state, error);
+  }
+}
+
+export const linkedinAdapter: PlatformAdapter = {
+  id: 'linkedin',
+  displayName: 'LinkedIn',
+  capabilities,
+
+  authorizeUrl(ctx, request) {
+    const scopes = new Set([...MEMBER_SCOPES, ...ctx.app.scopes, ...request.scopes]);
+    if (ctx.app.settings.organizations === true) for (const s of ORGANIZATION_SCOPES) scopes.add(s);
+    const url = new URL(`${authBase(ctx)}/oauth/v2/authorization`);
+    url.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: ctx.app.clientId,
+      redirect_uri: request.redirectUri,
+      state: request.state,
+      scope: [...scopes].join(' '),
+    }).toString();
+    return url.toString();
+  },
+
+  exchangeCode(ctx, request) {
+    // LinkedIn's web flow authenticates with the client secret; it takes no PKCE verifier.
+    return requestTokens(ctx, 'exchange code', {
+      grant_type: 'authorization_code',
+      code: request.code,
+      redirect_uri: request.redirectUri,
+    });
+  },
+
+  refresh(ctx, credentials) {
+    if (!credentials.refreshToken) {
+      return Promise.reject(
+        new PlatformError({
+          kind: 'auth',
+          message:
+            'refresh: LinkedIn issued no refresh token (only apps approved for programmatic refresh get one); reconnect the account',
+        }),
+      );
+    }
+    return requestTokens(ctx, 'refresh', {
+      grant_type: 'refresh_token',
+      refresh_token: credentials.refreshToken,
+    });
+  },
+
+  async profile(ctx, tokens) {
+    const me = await readUserinfo(ctx, tokens.accessToken);
+    const name = me.name ?? ([me.given_name, me.family_name].filter(Boolean).join(' ') || null);
+    return {
+      externalId: me.sub,
+      username: me.email ?? null,
+      displayName: name,
+      avatarUrl: me.picture ?? null,
+      metadata: { personUrn: `urn:li:person:${me.sub}` },
+    };
+  },
+
+  async discoverChannels(ctx, credentials) {
+    const token = credentials.accessToken;
+    const me = await readUserinfo(ctx, token);
+    const channels: Awaited<ReturnType<PlatformAdapter['discoverChannels']>> = [
+      {
+        externalId: me.sub,
+        kind: 'profile',
+        name: me.name ?? me.sub,
+        username: null,
+        avatarUrl: me.picture ?? null,
+        url: null,
+        metadata: { urn: `urn:li:person:${me.sub}` },
+      },
+    ];
+    let acls: z.infer<typeof aclsReply>['elements'] = [];
+    try {
+      const { data } = await linkedinCall(ctx, aclsReply, {
+        what: 'list administered organisations',
+        path: '/rest/organizationAcls?q=roleAssignee&state=APPROVED&count=100',
+        versioned: true,
+        token,
+      });
+      acls = data.elements;
+    } catch (error) {
+      // Without rw_organization_admin (Community Management API) the member has only the profile.
+      if (!(error instanceof PlatformError) || error.status !== 403) throw error;
+    }
+    const seen = new Set<string>();
+    for (const acl of acls) {
+      if (!POSTING_ROLES.has(acl.role) || (acl.state && acl.state !== 'APPROVED')) continue;
+      const id = acl.organization.split(':').pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const { data: org } = await linkedinCall(ctx, organizationReply, {
+        what: 'read organisation',
+        path: `/rest/organizations/${encodeURIComponent(id)}`,
+        versioned: true,
+        token,
+      });
+      channels.push({
+        externalId: id,
+        kind: 'organization',
+        name: org.localizedName ?? `Organisation ${id}`,
+        username: org.vanityName ?? null,
+        avatarUrl: null,
+        url: org.vanityName ? `https://www.linkedin.com/company/${org.vanityName}` : null,
+        metadata: { urn: acl.organization, role: acl.role },
+      });
+    }
+    return channels;
+  },
+
+  validate,
+  publish,
+
+  async reconcile(ctx, credentials, request) {
+    let posts: Awaited<ReturnType<typeof recentPosts>>;
+    try {
+      posts = await recentPosts(ctx, credentials.accessToken, authorOf(request.channel));
+    } catch (error) {
+      // Reading a member's posts needs r_member_social, which only approved partners get.
+      if (error instanceof PlatformError && error.status === 403) return { status: 'unknowable' };
+      throw error;
+    }
+    const commentary = toLittleText(request.text);
+    const found = posts.find((p) => p.commentary === commentary && p.lifecycleState !== 'DRAFT');
+    return found
+      ? { status: 'found', remoteId: found.id, remoteUrl: postUrl(found.id) }
+      : { status: 'not_found' };
+  },
+
+  async deletePost(ctx, credentials, remoteId) {
+    await linkedinCall(ctx, null, {
+      what: 'delete post',
+      method: 'DELETE',
+      path: `/rest/posts/${encodeUrn(remoteId)}`,
+      versioned: true,
+      token: credentials.accessToken,
+      // Already gone is what deleting wants.
+      accept: [404],
+    });
+  },
+
+  async readMetrics(ctx, credentials, remoteId) {
+    const token = credentials.accessToken;
+    const { data: social } = await linkedinCall(ctx, socialMetadataReply, {
+      what: 'read social metadata',
+      path: `/rest/socialMetadata/${encodeUrn(remoteId)}`,
+      versioned: true,
+      token,
+    });
+    const reactions = Object.values(social.reactionSummaries ?? {}).reduce((sum, r) => sum + r.count, 0);
+    const metrics = {
+      likes: social.reactionSummaries ? reactions : null,
+      comments: social.commentSummary?.count ?? null,
+      shares: null as number | null,
+      impressions: null as number | null,
+      reach: null as number | null,
+      clicks: null as number | null,
+      raw: { socialMetadata: social } as Record<string, unknown>,
+    };
+    // Impressions, clicks and reshares exist only for organisation posts (share statistics).
+    const { data: post } = await linkedinCall(ctx, postReply, {
+      what: 'read post',
+      path: `/rest/posts/${encodeUrn(remoteId)}`,
+      versioned: true,
+      token,
+    });
+    if (post.author.startsWith('urn:li:organization:')) {
+      const param = remoteId.startsWith('urn:li:ugcPost:') ? 'ugcPosts' : 'shares';
+      const { data } = await linkedinCall(ctx, shareStatisticsReply, {
+        what: 'read share statistics',
+        path: `/rest/organizationalEntityShareStatistics?q=organizationalEntity&organizationalEntity=${encodeUrn(post.author)}&${param}=List(${encodeUrn(remoteId)})`,
+        versioned: true,
+        token,
+      });
+      const stats = data.elements[0]?.totalShareStatistics;
+      if (stats) {
+        metrics.shares = stats.shareCount ?? null;
+        metrics.impressions = stats.impressionCount ?? null;
+        metrics.reach = stats.uniqueImpressionsCount ?? null;
+        metrics.clicks = stats.clickCount ?? null;
+        metrics.raw.shareStatistics = stats;
+      }
+    }
+    return metrics;
+  },
+};
