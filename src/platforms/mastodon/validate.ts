@@ -140,7 +140,8 @@ export function validateWith(limits: InstanceLimits, request: Checked): Validati
     if (limits.supportedMimeTypes && !limits.supportedMimeTypes.has(m.mimeType)) {
       issues.push({ field, message: `${m.mimeType} is not accepted by this instance` });
     }
-    const max = m.kind === 'image' ? limits.imageSizeLimit : limits.videoSizeLimit;
+    // GIFs upload under the image limit (Mastodon turns animated ones into video afterwards).
+    const max = m.kind === 'image' || m.kind === 'gif' ? limits.imageSizeLimit : limits.videoSizeLimit;
     if (m.sizeBytes > max) {
       issues.push({ field, message: `must be at most ${Math.floor(max / 1024 / 1024)} MB on this instance` });
     }
