@@ -214,16 +214,16 @@ async function publishPost(ctx: AdapterContext, credentials: Credentials, reques
   const options = readOptions(request.options);
   const existing = await findByTag(ctx, key, request.idempotencyKey);
   if (existing) {
-    // An earlier attempt made it. Finish what it left (a draft still to publish), never create again.
-    const done =
-      existing.status === options.status || (options.status === 'published' && existing.status !== 'draft')
-        ? existing
-        : await updatePost(ctx, credentials, {
-            id: existing.id,
-            changes: { status: options.status },
-            query: newsletterQuery(options),
-          });
-    return done;
+    // An earlier attempt made it: never create again. Only a draft still to publish is changed;
+    // any other state (published, scheduled, sent) is left as it is.
+    if (existing.status === 'draft' && options.status === 'published') {
+      return updatePost(ctx, credentials, {
+        id: existing.id,
+        changes: { status: 'published' },
+        query: newsletterQuery(options),
+      });
+    }
+    return existing;
   }
   const images: InlineImage[] = [];
   for (const item of request.media) {

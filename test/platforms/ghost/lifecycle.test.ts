@@ -228,6 +228,17 @@ describe('publishing', () => {
     expect(server.requests.filter((r) => r.method === 'PUT')).toHaveLength(2);
   });
 
+  it('never turns a published post back into a draft', async () => {
+    const req = request({ title: 'Stays published' });
+    const post = published(await ghostAdapter.publish(ctx, credentials, req));
+    const puts = server.requests.filter((r) => r.method === 'PUT').length;
+    const again = published(
+      await ghostAdapter.publish(ctx, credentials, { ...req, options: { status: 'draft' } }),
+    );
+    expect(again).toMatchObject({ id: post.id, status: 'published' });
+    expect(server.requests.filter((r) => r.method === 'PUT')).toHaveLength(puts);
+  });
+
   it('updatePost gives up after a second collision', async () => {
     const post = published(await ghostAdapter.publish(ctx, credentials, request({ title: 'Contended' })));
     server.state.concurrentEdits = 2;
