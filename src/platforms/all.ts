@@ -10,6 +10,7 @@ import { sandboxAdapter } from './sandbox.ts';
 import { threadsAdapter } from './threads/index.ts';
 import type { PlatformAdapter } from './types.ts';
 import { xAdapter } from './x/index.ts';
+import { youtubeAdapter } from './youtube/index.ts';
 
 export const allAdapters: PlatformAdapter[] = [
   sandboxAdapter,
@@ -22,4 +23,5 @@ export const allAdapters: PlatformAdapter[] = [
   ghostAdapter,
   redditAdapter,
   linkedinAdapter,
+  youtubeAdapter,
 ];

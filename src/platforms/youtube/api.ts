@@ -1,0 +1,202 @@
+/**
+ * A thin client for the YouTube Data API v3 (`www.googleapis.com/youtube/v3`, uploads under
+ * `/upload/youtube/v3`) and Google's OAuth endpoints.
+ *
+ * YouTube sends no rate-limit headers: it counts quota units per Cloud project per day, reset at
+ * midnight Pacific Time. Errors are Google JSON errors, `{error:{code, message, errors:[{reason,
+ * domain}]}}`; the `reason` decides the kind: `quotaExceeded`/`dailyLimitExceeded` wait for the
+ * Pacific midnight, `uploadLimitExceeded` (the channel's own daily upload cap) waits a day,
+ * `rateLimitExceeded`/`userRateLimitExceeded` are short-term and retried after a minute.
+ */
+import type { z } from 'zod';
+import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
+
+export const YOUTUBE_API_URL = 'https://www.googleapis.com';
+export const GOOGLE_AUTH_URL = 'https://accounts.google.com';
+export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com';
+const SHORT_RETRY_MS = 60_000;
+
+export const nowOf = (ctx: AdapterContext): Date => ctx.now?.() ?? new Date();
+
+const trim = (url: string) => url.replace(/\/+$/, '');
+const setting = (ctx: AdapterContext, name: string) => {
+  const value = ctx.app.settings[name];
+  return typeof value === 'string' && value ? trim(value) : null;
+};
+
+export const apiBase = (ctx: AdapterContext) => trim(ctx.app.baseUrl ?? YOUTUBE_API_URL);
+/** Consent page: `settings.authBaseUrl`, else the app's base URL (tests, proxies), else accounts.google.com. */
+export const authBase = (ctx: AdapterContext) =>
+  setting(ctx, 'authBaseUrl') ?? trim(ctx.app.baseUrl ?? GOOGLE_AUTH_URL);
+export const tokenBase = (ctx: AdapterContext) =>
+  setting(ctx, 'tokenBaseUrl') ?? trim(ctx.app.baseUrl ?? GOOGLE_TOKEN_URL);
+
+/** The next midnight in America/Los_Angeles, when the Data API quota resets. */
+export function nextPacificMidnight(now: Date): Date {
+  const offsetAt = (instant: Date) => {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', {
+        timeZone: 'America/Los_Angeles',
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      })
+        .formatToParts(instant)
+        .map((p) => [p.type, Number(p.value)]),
+    ) as Record<string, number>;
+    const wall = Date.UTC(
+      parts.year!,
+      parts.month! - 1,
+      parts.day!,
+      parts.hour!,
+      parts.minute!,
+      parts.second!,
+    );
+    return { wall, offset: wall - Math.floor(instant.getTime() / 1000) * 1000, parts };
+  };
+  const { parts, offset } = offsetAt(now);
+  const midnightWall = Date.UTC(parts.year!, parts.month! - 1, parts.day! + 1);
+  let guess = new Date(midnightWall - offset);
+  // A daylight-saving change between now and midnight moves the offset: take the one at midnight.
+  guess = new Date(midnightWall - offsetAt(guess).offset);
+  return guess;
+}
+
+type Problem = { code: string | null; message: string | null };
+
+export function describeProblem(body: unknown): Problem {
+  const b = (body ?? {}) as Record<string, unknown>;
+  if (typeof b.error === 'string') {
+    return {
+      code: b.error,
+      message: typeof b.error_description === 'string' ? b.error_description : b.error,
+    };
+  }
+  const error = (b.error ?? {}) as { message?: unknown; status?: unknown; errors?: { reason?: unknown }[] };
+  const reason = error.errors?.find((e) => typeof e.reason === 'string')?.reason as string | undefined;
+  return {
+    code: reason ?? (typeof error.status === 'string' ? error.status : null),
+    message: typeof error.message === 'string' ? error.message : null,
+  };
+}
+
+const DAILY_QUOTA = new Set(['quotaExceeded', 'dailyLimitExceeded']);
+const SHORT_TERM = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'RESOURCE_EXHAUSTED']);
+
+export function failureFor(
+  ctx: AdapterContext,
+  options: { what: string; status: number; headers: Headers; body: unknown; tokenEndpoint?: boolean },
+): PlatformError {
+  const { status } = options;
+  const problem = describeProblem(options.body);
+  const message = `${options.what}: YouTube answered ${status}${problem.message ? `: ${problem.message}` : ''}`;
+  const common = { message, code: problem.code, status };
+  const now = nowOf(ctx);
+  const limited = (bucket: string, resetAt: Date) => {
+    const rateLimit: RateLimitInfo = { bucket, limit: null, remaining: 0, resetAt };
+    return new PlatformError({ kind: 'rate_limited', retryAfter: resetAt, rateLimit, ...common });
+  };
+  if (problem.code && DAILY_QUOTA.has(problem.code)) return limited('quota-daily', nextPacificMidnight(now));
+  if (problem.code === 'uploadLimitExceeded') {
+    return limited('uploads-channel', new Date(now.getTime() + 24 * 3_600_000));
+  }
+  if (status === 429 || (problem.code && SHORT_TERM.has(problem.code))) {
+    const seconds = Number(options.headers.get('retry-after'));
+    const wait = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : SHORT_RETRY_MS;
+    return limited('requests', new Date(now.getTime() + wait));
+  }
+  if (status >= 500 || status === 408) return new PlatformError({ kind: 'transient', ...common });
+  if (status === 401) return new PlatformError({ kind: 'auth', ...common });
+  // invalid_grant: the refresh token was revoked, unused for six months, or (apps in "Testing") 7 days old.
+  if (options.tokenEndpoint && status >= 400 && status < 500)
+    return new PlatformError({ kind: 'auth', ...common });
+  // The account has no channel yet: only the user can fix that, on youtube.com.
+  if (problem.code === 'youtubeSignupRequired') return new PlatformError({ kind: 'auth', ...common });
+  return new PlatformError({ kind: 'invalid', ...common });
+}
+
+function networkFailure(what: string, error: unknown, signal: AbortSignal | undefined): PlatformError {
+  const name = error instanceof Error ? error.name : '';
+  const why =
+    signal?.aborted || name === 'AbortError' || name === 'TimeoutError'
+      ? 'the request was aborted or timed out'
+      : 'network error';
+  return new PlatformError({ kind: 'transient', message: `${what}: ${why}` });
+}
+
+export type YouTubeCall = {
+  what: string;
+  method?: string;
+  /** A path on the API host, or an absolute URL (token endpoint, upload session). */
+  path: string;
+  token?: string;
+  headers?: Record<string, string>;
+  json?: unknown;
+  body?: BodyInit;
+  /** Statuses that are answers, not failures (308 during uploads, 404 when deleting). */
+  accept?: number[];
+  tokenEndpoint?: boolean;
+};
+
+export type YouTubeReply<T> = { data: T; status: number; headers: Headers; body: unknown };
+
+export async function youtubeCall<T>(
+  ctx: AdapterContext,
+  schema: z.ZodType<T> | null,
+  call: YouTubeCall,
+): Promise<YouTubeReply<T>> {
+  const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
+  if (call.token) headers.authorization = `Bearer ${call.token}`;
+  let body = call.body ?? null;
+  if (call.json !== undefined) {
+    headers['content-type'] ??= 'application/json; charset=UTF-8';
+    body = JSON.stringify(call.json);
+  }
+  const url = /^https?:\/\//.test(call.path) ? call.path : `${apiBase(ctx)}${call.path}`;
+  let response: Response;
+  let text: string;
+  try {
+    response = await ctx.fetch(url, {
+      method: call.method ?? 'GET',
+      headers,
+      body,
+      signal: ctx.signal ?? null,
+      redirect: 'manual',
+    });
+    text = await response.text();
+  } catch (error) {
+    throw networkFailure(call.what, error, ctx.signal);
+  }
+  let parsedBody: unknown = null;
+  try {
+    parsedBody = text ? JSON.parse(text) : null;
+  } catch {
+    // Not JSON (a proxy's error page): judged by status alone.
+  }
+  const accepted = call.accept?.includes(response.status) ?? false;
+  if (!response.ok && !accepted) {
+    throw failureFor(ctx, {
+      what: call.what,
+      status: response.status,
+      headers: response.headers,
+      body: parsedBody,
+      tokenEndpoint: call.tokenEndpoint ?? false,
+    });
+  }
+  if (!schema || accepted) {
+    return { data: undefined as T, status: response.status, headers: response.headers, body: parsedBody };
+  }
+  const parsed = schema.safeParse(parsedBody);
+  if (!parsed.success) {
+    throw new PlatformError({
+      kind: 'transient',
+      message: `${call.what}: unexpected reply from YouTube`,
+      status: response.status,
+    });
+  }
+  return { data: parsed.data, status: response.status, headers: response.headers, body: parsedBody };
+}

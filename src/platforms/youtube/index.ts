@@ -1,0 +1,485 @@
+/**
+ * Herald's adapter for YouTube (Data API v3): one video per post, uploaded with the resumable
+ * protocol (upload.ts), waited on while YouTube processes it.
+ *
+ * Auth: Google OAuth 2.0 authorization code with PKCE, `access_type=offline&prompt=consent` so a
+ * refresh token is issued every time. Refresh tokens are not rotated (Google sends none on refresh
+ * and Herald keeps the one it has); they die when revoked, unused for six months, or after 7 days
+ * while the consent screen is in "Testing".
+ *
+ * Channels: `channels.list?mine=true` (a Google account picks one channel, or a brand account's,
+ * at consent).
+ *
+ * Resumability: the session URL and confirmed offset are returned as `pending` state when a run is
+ * interrupted, so the next run asks the session where it stands and sends only the rest. Processing
+ * is polled across runs.
+ *
+ * Reconcile guarantee: YouTube has no idempotency key and accepts the same upload twice. Reconcile
+ * first uses the video id or session the state kept; otherwise it lists the channel's 50 most recent
+ * uploads and matches title and description exactly. `found` means a video with this title and
+ * description is among them (a user who reuses both for another recent video could be matched).
+ * `not_found` is reliable for uploads that never finished (an unfinished session makes no video) and
+ * best effort for one that finished just before a crash (the uploads playlist lags a little).
+ */
+import { z } from 'zod';
+import {
+  type AdapterContext,
+  type Capabilities,
+  type Credentials,
+  type PlatformAdapter,
+  PlatformError,
+  type PublishOutcome,
+  type PublishRequest,
+  type TokenSet,
+} from '../types.ts';
+import { authBase, nowOf, tokenBase, youtubeCall } from './api.ts';
+import { emptyUpload, type UploadState, uploadVideo } from './upload.ts';
+import { readOptions, titleOf, validate } from './validate.ts';
+
+const REQUIRED_SCOPES = [
+  'https://www.googleapis.com/auth/youtube.upload',
+  'https://www.googleapis.com/auth/youtube.readonly',
+  'https://www.googleapis.com/auth/youtube.force-ssl',
+];
+const PROCESSING_POLL_MS = 30_000;
+/** About two hours of polling; past that the upload is reported published while YouTube works on. */
+const MAX_PROCESSING_POLLS = 240;
+const MAX_RESUMES = 8;
+const RESUME_BASE_DELAY_MS = 5_000;
+
+const capabilities: Capabilities = {
+  text: false,
+  images: 0,
+  video: true,
+  threads: false,
+  maxTextLength: 5000,
+  idempotentPublish: false,
+  canDelete: true,
+  metrics: true,
+};
+
+const tokenReply = z.object({
+  access_token: z.string().min(1),
+  expires_in: z.number().optional(),
+  refresh_token: z.string().min(1).optional(),
+  scope: z.string().optional(),
+});
+const channelsReply = z.object({
+  items: z
+    .array(
+      z.object({
+        id: z.string(),
+        snippet: z
+          .object({
+            title: z.string(),
+            customUrl: z.string().optional(),
+            thumbnails: z.record(z.string(), z.object({ url: z.string() })).optional(),
+          })
+          .optional(),
+        statistics: z.object({ subscriberCount: z.string().optional() }).optional(),
+        contentDetails: z
+          .object({ relatedPlaylists: z.object({ uploads: z.string().optional() }) })
+          .optional(),
+      }),
+    )
+    .default([]),
+});
+const videoStatusReply = z.object({
+  items: z
+    .array(
+      z.object({
+        id: z.string(),
+        status: z
+          .object({
+            uploadStatus: z.string().optional(),
+            failureReason: z.string().optional(),
+            rejectionReason: z.string().optional(),
+          })
+          .optional(),
+        statistics: z.record(z.string(), z.string()).optional(),
+      }),
+    )
+    .default([]),
+});
+const playlistReply = z.object({
+  items: z
+    .array(
+      z.object({
+        snippet: z.object({
+          title: z.string(),
+          description: z.string().optional(),
+          resourceId: z.object({ videoId: z.string() }),
+        }),
+      }),
+    )
+    .default([]),
+});
+const commentThreadsReply = z.object({
+  items: z
+    .array(
+      z.object({
+        id: z.string(),
+        snippet: z.object({
+          totalReplyCount: z.number().optional(),
+          topLevelComment: z.object({
+            snippet: z.object({
+              authorDisplayName: z.string().optional(),
+              textOriginal: z.string().optional(),
+              textDisplay: z.string().optional(),
+              likeCount: z.number().optional(),
+              publishedAt: z.string().optional(),
+            }),
+          }),
+        }),
+      }),
+    )
+    .default([]),
+  nextPageToken: z.string().optional(),
+});
+
+async function requestTokens(
+  ctx: AdapterContext,
+  what: string,
+  form: Record<string, string>,
+): Promise<TokenSet> {
+  const { data } = await youtubeCall(ctx, tokenReply, {
+    what,
+    method: 'POST',
+    path: `${tokenBase(ctx)}/token`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      ...form,
+      client_id: ctx.app.clientId,
+      client_secret: ctx.app.clientSecret ?? '',
+    }),
+    tokenEndpoint: true,
+  });
+  return {
+    accessToken: data.access_token,
+    refreshToken: data.refresh_token ?? null,
+    expiresAt: data.expires_in === undefined ? null : new Date(nowOf(ctx).getTime() + data.expires_in * 1000),
+    scopes: (data.scope ?? '').split(' ').filter(Boolean),
+  };
+}
+
+async function myChannels(ctx: AdapterContext, token: string) {
+  const { data } = await youtubeCall(ctx, channelsReply, {
+    what: 'list channels',
+    path: '/youtube/v3/channels?part=snippet,statistics,contentDetails&mine=true&maxResults=50',
+    token,
+  });
+  if (data.items.length === 0) {
+    throw new PlatformError({
+      kind: 'invalid',
+      code: 'youtubeSignupRequired',
+      message: 'this Google account has no YouTube channel: create one on youtube.com, then connect again',
+    });
+  }
+  return data.items;
+}
+
+const watchUrl = (id: string) => `https://www.youtube.com/watch?v=${id}`;
+
+// --- Publish ----------------------------------------------------------------------------------
+
+type YouTubeState = { upload: UploadState; polls: number; resumes: number; authRetried: boolean };
+
+function readState(raw: Record<string, unknown> | null): YouTubeState {
+  const s = (raw ?? {}) as Partial<YouTubeState>;
+  const upload = s.upload && typeof s.upload === 'object' ? { ...emptyUpload(), ...s.upload } : emptyUpload();
+  return {
+    upload,
+    polls: typeof s.polls === 'number' ? s.polls : 0,
+    resumes: typeof s.resumes === 'number' ? s.resumes : 0,
+    authRetried: s.authRetried === true,
+  };
+}
+
+function afterFailure(ctx: AdapterContext, state: YouTubeState, error: unknown): PublishOutcome {
+  if (!(error instanceof PlatformError)) throw error;
+  const started = state.upload.sessionUrl !== null || state.upload.videoId !== null;
+  const rateLimit = error.rateLimit ?? undefined;
+  if (started && (error.kind === 'transient' || error.kind === 'rate_limited')) {
+    state.resumes++;
+    if (state.resumes <= MAX_RESUMES) {
+      const retryAfterMs =
+        error.kind === 'rate_limited' && error.retryAfter
+          ? Math.max(0, error.retryAfter.getTime() - nowOf(ctx).getTime())
+          : RESUME_BASE_DELAY_MS * 2 ** (state.resumes - 1);
+      return { status: 'pending', state: { ...state }, retryAfterMs, rateLimit };
+    }
+  }
+  // A session survives a token refresh: come back with a fresh token rather than start over.
+  if (started && error.kind === 'auth' && !state.authRetried) {
+    state.authRetried = true;
+    return { status: 'pending', state: { ...state }, retryAfterMs: 0, rateLimit };
+  }
+  throw error;
+}
+
+async function checkProcessing(
+  ctx: AdapterContext,
+  token: string,
+  state: YouTubeState,
+  videoId: string,
+): Promise<PublishOutcome> {
+  const { data } = await youtubeCall(ctx, videoStatusReply, {
+    what: 'read video status',
+    path: `/youtube/v3/videos?part=status,processingDetails&id=${encodeURIComponent(videoId)}`,
+    token,
+  });
+  const status = data.items[0]?.status;
+  if (!status) {
+    throw new PlatformError({
+      kind: 'invalid',
+      message: `video ${videoId} disappeared while YouTube processed it`,
+    });
+  }
+  if (
+    status.uploadStatus === 'failed' ||
+    status.uploadStatus === 'rejected' ||
+    status.uploadStatus === 'deleted'
+  ) {
+    const reason = status.failureReason ?? status.rejectionReason ?? status.uploadStatus;
+    throw new PlatformError({
+      kind: status.rejectionReason === 'duplicate' ? 'duplicate' : 'invalid',
+      code: reason,
+      message: `YouTube ${status.uploadStatus === 'failed' ? 'could not process' : 'rejected'} video ${videoId}: ${reason}`,
+    });
+  }
+  state.polls++;
+  if (status.uploadStatus === 'processed' || state.polls > MAX_PROCESSING_POLLS) {
+    return { status: 'published', remoteId: videoId, remoteUrl: watchUrl(videoId) };
+  }
+  return { status: 'pending', state: { ...state }, retryAfterMs: PROCESSING_POLL_MS };
+}
+
+async function publish(
+  ctx: AdapterContext,
+  credentials: Credentials,
+  request: PublishRequest,
+): Promise<PublishOutcome> {
+  const issues = validate(request);
+  if (issues.length) {
+    throw new PlatformError({
+      kind: 'invalid',
+      message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
+    });
+  }
+  const token = credentials.accessToken;
+  const options = readOptions(request.options);
+  const state = readState(request.state);
+  // A new run cannot know what the session received since the last answer.
+  if (request.state) state.upload.probe = true;
+  const resource = {
+    snippet: {
+      title: titleOf(request),
+      description: request.text,
+      tags: options.tags,
+      categoryId: options.categoryId,
+    },
+    status: {
+      privacyStatus: options.privacyStatus,
+      selfDeclaredMadeForKids: options.madeForKids,
+      ...(options.publishAt ? { publishAt: options.publishAt } : {}),
+    },
+  };
+  try {
+    const videoId = await uploadVideo(ctx, {
+      token,
+      item: request.media[0]!,
+      resource,
+      notifySubscribers: options.notifySubscribers,
+      state: state.upload,
+    });
+    state.authRetried = false;
+    return await checkProcessing(ctx, token, state, videoId);
+  } catch (error) {
+    return afterFailure(ctx, state, error);
+  }
+}
+
+async function recentUploads(ctx: AdapterContext, token: string, channelId: string) {
+  const { data: channels } = await youtubeCall(ctx, channelsReply, {
+    what: 'read channel',
+    path: `/youtube/v3/channels?part=contentDetails&id=${encodeURIComponent(channelId)}`,
+    token,
+  });
+  const playlist = channels.items[0]?.contentDetails?.relatedPlaylists.uploads;
+  if (!playlist) return [];
+  const { data } = await youtubeCall(ctx, playlistReply, {
+    what: 'list recent uploads',
+    path: `/youtube/v3/playlistItems?part=snippet&maxResults=50&playlistId=${encodeURIComponent(playlist)}`,
+    token,
+  });
+  return data.items.map((i) => ({
+    id: i.snippet.resourceId.videoId,
+    title: i.snippet.title,
+    description: i.snippet.description ?? '',
+  }));
+}
+
+export type YouTubeComment = {
+  id: string;
+  author: string | null;
+  text: string;
+  likes: number;
+  replies: number;
+  publishedAt: string | null;
+};
+
+/** Top-level comments of a video, newest first (commentThreads.list, 1 quota unit a page). */
+export async function readComments(
+  ctx: AdapterContext,
+  credentials: Credentials,
+  videoId: string,
+  options: { pageToken?: string } = {},
+): Promise<{ comments: YouTubeComment[]; nextPageToken: string | null }> {
+  const page = options.pageToken ? `&pageToken=${encodeURIComponent(options.pageToken)}` : '';
+  const { data } = await youtubeCall(ctx, commentThreadsReply, {
+    what: 'read comments',
+    path: `/youtube/v3/commentThreads?part=snippet&maxResults=100&order=time&videoId=${encodeURIComponent(videoId)}${page}`,
+    token: credentials.accessToken,
+  });
+  return {
+    comments: data.items.map((t) => {
+      const s = t.snippet.topLevelComment.snippet;
+      return {
+        id: t.id,
+        author: s.authorDisplayName ?? null,
+        text: s.textOriginal ?? s.textDisplay ?? '',
+        likes: s.likeCount ?? 0,
+        replies: t.snippet.totalReplyCount ?? 0,
+        publishedAt: s.publishedAt ?? null,
+      };
+    }),
+    nextPageToken: data.nextPageToken ?? null,
+  };
+}
+
+export const youtubeAdapter: PlatformAdapter = {
+  id: 'youtube',
+  displayName: 'YouTube',
+  capabilities,
+
+  authorizeUrl(ctx, request) {
+    const scopes = [...new Set([...REQUIRED_SCOPES, ...ctx.app.scopes, ...request.scopes])];
+    const url = new URL(`${authBase(ctx)}/o/oauth2/v2/auth`);
+    url.search = new URLSearchParams({
+      client_id: ctx.app.clientId,
+      redirect_uri: request.redirectUri,
+      response_type: 'code',
+      scope: scopes.join(' '),
+      // offline + consent: Google issues a refresh token only on consent, so always ask for it.
+      access_type: 'offline',
+      prompt: 'consent',
+      include_granted_scopes: 'true',
+      state: request.state,
+      code_challenge: request.codeChallenge,
+      code_challenge_method: 'S256',
+    }).toString();
+    return url.toString();
+  },
+
+  exchangeCode(ctx, request) {
+    return requestTokens(ctx, 'exchange code', {
+      grant_type: 'authorization_code',
+      code: request.code,
+      redirect_uri: request.redirectUri,
+      code_verifier: request.codeVerifier,
+    });
+  },
+
+  refresh(ctx, credentials) {
+    if (!credentials.refreshToken) {
+      return Promise.reject(
+        new PlatformError({
+          kind: 'auth',
+          message: 'refresh: Google issued no refresh token; reconnect the account',
+        }),
+      );
+    }
+    return requestTokens(ctx, 'refresh', {
+      grant_type: 'refresh_token',
+      refresh_token: credentials.refreshToken,
+    });
+  },
+
+  async profile(ctx, tokens) {
+    const [channel] = await myChannels(ctx, tokens.accessToken);
+    return {
+      externalId: channel!.id,
+      username: channel!.snippet?.customUrl ?? null,
+      displayName: channel!.snippet?.title ?? null,
+      avatarUrl: channel!.snippet?.thumbnails?.default?.url ?? null,
+    };
+  },
+
+  async discoverChannels(ctx, credentials) {
+    const channels = await myChannels(ctx, credentials.accessToken);
+    return channels.map((c) => ({
+      externalId: c.id,
+      kind: 'channel',
+      name: c.snippet?.title ?? c.id,
+      username: c.snippet?.customUrl ?? null,
+      avatarUrl: c.snippet?.thumbnails?.default?.url ?? null,
+      url: c.snippet?.customUrl
+        ? `https://www.youtube.com/${c.snippet.customUrl}`
+        : `https://www.youtube.com/channel/${c.id}`,
+      followersCount: c.statistics?.subscriberCount ? Number(c.statistics.subscriberCount) : null,
+      metadata: { uploadsPlaylist: c.contentDetails?.relatedPlaylists.uploads ?? null },
+    }));
+  },
+
+  validate,
+  publish,
+
+  async reconcile(ctx, credentials, request) {
+    const state = readState(request.state);
+    if (state.upload.videoId) {
+      return { status: 'found', remoteId: state.upload.videoId, remoteUrl: watchUrl(state.upload.videoId) };
+    }
+    const title = titleOf(request);
+    const found = (await recentUploads(ctx, credentials.accessToken, request.channel.externalId)).find(
+      (v) => v.title === title && v.description.trim() === request.text.trim(),
+    );
+    return found
+      ? { status: 'found', remoteId: found.id, remoteUrl: watchUrl(found.id) }
+      : { status: 'not_found' };
+  },
+
+  async deletePost(ctx, credentials, remoteId) {
+    await youtubeCall(ctx, null, {
+      what: 'delete video',
+      method: 'DELETE',
+      path: `/youtube/v3/videos?id=${encodeURIComponent(remoteId)}`,
+      token: credentials.accessToken,
+      // Already gone is what deleting wants.
+      accept: [404],
+    });
+  },
+
+  async readMetrics(ctx, credentials, remoteId) {
+    const { data } = await youtubeCall(ctx, videoStatusReply, {
+      what: 'read statistics',
+      path: `/youtube/v3/videos?part=statistics&id=${encodeURIComponent(remoteId)}`,
+      token: credentials.accessToken,
+    });
+    const stats = data.items[0]?.statistics;
+    if (!stats)
+      throw new PlatformError({
+        kind: 'invalid',
+        code: 'videoNotFound',
+        message: `video ${remoteId} not found`,
+      });
+    const num = (v: string | undefined) => (v === undefined ? null : Number(v));
+    return {
+      likes: num(stats.likeCount),
+      comments: num(stats.commentCount),
+      shares: null,
+      impressions: num(stats.viewCount),
+      saves: num(stats.favoriteCount),
+      raw: stats,
+    };
+  },
+};
