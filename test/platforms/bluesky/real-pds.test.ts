@@ -9,8 +9,11 @@
  * resolve hook, and servers that listen on a port alone are bound to 127.0.0.1.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { registerHooks } from 'node:module';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blueskyAdapter } from '../../../src/platforms/bluesky/index.ts';
 import { recordKeyFor } from '../../../src/platforms/bluesky/record-key.ts';
@@ -39,6 +42,7 @@ let network: Network;
 let ctx: AdapterContext;
 let credentials: Credentials;
 let pdsUrl: string;
+let scratch: string | undefined;
 
 // A 1×1 PNG: a real image, as the PDS sniffs blob types.
 const PNG = Buffer.from(
@@ -103,8 +107,17 @@ function expire(jwt: string): string {
 }
 
 beforeAll(async () => {
-  const { TestNetworkNoAppView } = await import('@atproto/dev-env');
-  network = (await TestNetworkNoAppView.create({})) as unknown as Network;
+  // The PDS keeps its SQLite files and blobs under os.tmpdir(): give it a directory removed afterwards.
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'herald-pds-'));
+  const tmpdir = process.env.TMPDIR;
+  process.env.TMPDIR = scratch;
+  try {
+    const { TestNetworkNoAppView } = await import('@atproto/dev-env');
+    network = (await TestNetworkNoAppView.create({})) as unknown as Network;
+  } finally {
+    if (tmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = tmpdir;
+  }
   pdsUrl = `http://127.0.0.1:${network.pds.port}`;
   ctx = {
     app: { clientId: 'herald', clientSecret: null, baseUrl: pdsUrl, scopes: [], settings: {} },
@@ -145,6 +158,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await network?.close();
   net.Server.prototype.listen = listen as typeof net.Server.prototype.listen;
+  if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
 describe('Bluesky adapter on a real PDS', () => {
