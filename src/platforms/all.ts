@@ -8,6 +8,7 @@ import { mastodonAdapter } from './mastodon/index.ts';
 import { redditAdapter } from './reddit/index.ts';
 import { sandboxAdapter } from './sandbox.ts';
 import { threadsAdapter } from './threads/index.ts';
+import { tiktokAdapter } from './tiktok/index.ts';
 import type { PlatformAdapter } from './types.ts';
 import { xAdapter } from './x/index.ts';
 import { youtubeAdapter } from './youtube/index.ts';
@@ -24,4 +25,5 @@ export const allAdapters: PlatformAdapter[] = [
   redditAdapter,
   linkedinAdapter,
   youtubeAdapter,
+  tiktokAdapter,
 ];

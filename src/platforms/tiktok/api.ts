@@ -1,0 +1,176 @@
+/**
+ * A thin client for TikTok's Open API v2 (`open.tiktokapis.com`).
+ *
+ * Every reply carries `error: {code, message, log_id}` with `code: "ok"` on success, so a 200 is not
+ * enough; the OAuth endpoint instead answers `{error, error_description, log_id}`. TikTok publishes
+ * no rate-limit headers: limits are per token per minute (creator info 20, init 6, status 30) and a
+ * creator's daily post cap, reported as `rate_limit_exceeded` (429) and `spam_risk_too_many_posts`.
+ */
+import type { z } from 'zod';
+import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
+
+export const TIKTOK_API_URL = 'https://open.tiktokapis.com';
+export const TIKTOK_AUTH_URL = 'https://www.tiktok.com';
+
+export const nowOf = (ctx: AdapterContext): Date => ctx.now?.() ?? new Date();
+const trim = (url: string) => url.replace(/\/+$/, '');
+export const apiBase = (ctx: AdapterContext) => trim(ctx.app.baseUrl ?? TIKTOK_API_URL);
+export function authBase(ctx: AdapterContext): string {
+  const setting = ctx.app.settings.authBaseUrl;
+  return trim(typeof setting === 'string' && setting ? setting : (ctx.app.baseUrl ?? TIKTOK_AUTH_URL));
+}
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+/** How long each throttling code says to wait: the minute windows, or a day for the daily caps. */
+const WAITS: Record<string, { bucket: string; ms: number; hint: string }> = {
+  rate_limit_exceeded: { bucket: 'requests-minute', ms: MINUTE, hint: '' },
+  spam_risk_too_many_posts: {
+    bucket: 'posts-daily',
+    ms: DAY,
+    hint: ' (the creator reached the daily post cap)',
+  },
+  reached_active_user_cap: { bucket: 'app-daily-users', ms: DAY, hint: " (the app's daily active-user cap)" },
+  spam_risk_too_many_pending_share: {
+    bucket: 'pending-shares',
+    ms: 60 * MINUTE,
+    hint: ' (too many posts still pending in the creator’s inbox)',
+  },
+};
+const AUTH_CODES = new Set(['access_token_invalid', 'scope_not_authorized', 'scope_permission_missed']);
+
+/** Turns one of TikTok's error codes into a `PlatformError`. */
+export function errorFor(
+  ctx: AdapterContext,
+  options: {
+    what: string;
+    status: number;
+    code: string | null;
+    message: string | null;
+    tokenEndpoint?: boolean;
+  },
+): PlatformError {
+  const { status, code } = options;
+  const detail = options.message || code;
+  const message = `${options.what}: TikTok answered ${status}${detail ? `: ${detail}` : ''}`;
+  const common = { code, status };
+  const wait = code ? WAITS[code] : undefined;
+  if (wait || status === 429) {
+    const { bucket, ms, hint } = wait ?? WAITS.rate_limit_exceeded!;
+    const retryAfter = new Date(nowOf(ctx).getTime() + ms);
+    const rateLimit: RateLimitInfo = { bucket, limit: null, remaining: 0, resetAt: retryAfter };
+    return new PlatformError({
+      kind: 'rate_limited',
+      message: `${message}${hint}`,
+      retryAfter,
+      rateLimit,
+      ...common,
+    });
+  }
+  if (code === 'internal_error' || status >= 500 || status === 408) {
+    return new PlatformError({ kind: 'transient', message, ...common });
+  }
+  if ((code && AUTH_CODES.has(code)) || status === 401 || (options.tokenEndpoint && status < 500)) {
+    return new PlatformError({ kind: 'auth', message, ...common });
+  }
+  return new PlatformError({ kind: 'invalid', message, ...common });
+}
+
+function networkFailure(what: string, error: unknown, signal: AbortSignal | undefined): PlatformError {
+  const name = error instanceof Error ? error.name : '';
+  const why =
+    signal?.aborted || name === 'AbortError' || name === 'TimeoutError'
+      ? 'the request was aborted or timed out'
+      : 'network error';
+  return new PlatformError({ kind: 'transient', message: `${what}: ${why}` });
+}
+
+/**
+ * Post ids are 19-digit integers sent as JSON numbers, beyond what a double holds exactly: quote
+ * them before parsing so `7312345678901234567` does not become `7312345678901234000`.
+ */
+export function quotePostIds(text: string): string {
+  return text.replace(
+    /("publicaly_available_post_id"\s*:\s*\[)([^\]]*)\]/g,
+    (_, head: string, list: string) => `${head}${list.replace(/(-?\d{16,})/g, '"$1"')}]`,
+  );
+}
+
+export type TikTokCall = {
+  what: string;
+  method?: string;
+  path: string;
+  token?: string;
+  headers?: Record<string, string>;
+  json?: unknown;
+  body?: BodyInit;
+  tokenEndpoint?: boolean;
+  /** Upload PUTs answer without the `error` envelope. */
+  raw?: boolean;
+};
+
+export async function tiktokCall<T>(
+  ctx: AdapterContext,
+  schema: z.ZodType<T> | null,
+  call: TikTokCall,
+): Promise<{ data: T; status: number }> {
+  const headers: Record<string, string> = { ...call.headers };
+  if (call.token) headers.authorization = `Bearer ${call.token}`;
+  let body = call.body ?? null;
+  if (call.json !== undefined) {
+    headers['content-type'] = 'application/json; charset=UTF-8';
+    body = JSON.stringify(call.json);
+  }
+  const url = /^https?:\/\//.test(call.path) ? call.path : `${apiBase(ctx)}${call.path}`;
+  let response: Response;
+  let text: string;
+  try {
+    response = await ctx.fetch(url, {
+      method: call.method ?? 'GET',
+      headers,
+      body,
+      signal: ctx.signal ?? null,
+      redirect: 'manual',
+    });
+    text = await response.text();
+  } catch (error) {
+    throw networkFailure(call.what, error, ctx.signal);
+  }
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = text ? (JSON.parse(quotePostIds(text)) as Record<string, unknown>) : {};
+  } catch {
+    // Not JSON (a proxy's error page): judged by status alone.
+  }
+  // OAuth errors: `{error: "invalid_grant", error_description}`, sometimes with a 200.
+  if (typeof parsed.error === 'string') {
+    throw errorFor(ctx, {
+      what: call.what,
+      status: response.status,
+      code: parsed.error,
+      message: typeof parsed.error_description === 'string' ? parsed.error_description : null,
+      tokenEndpoint: call.tokenEndpoint ?? false,
+    });
+  }
+  const envelope = (parsed.error ?? null) as { code?: unknown; message?: unknown } | null;
+  const code = typeof envelope?.code === 'string' ? envelope.code : null;
+  if (!response.ok || (code !== null && code !== 'ok')) {
+    throw errorFor(ctx, {
+      what: call.what,
+      status: response.status,
+      code,
+      message: typeof envelope?.message === 'string' ? envelope.message : null,
+      tokenEndpoint: call.tokenEndpoint ?? false,
+    });
+  }
+  if (!schema || call.raw) return { data: undefined as T, status: response.status };
+  const result = schema.safeParse(parsed);
+  if (!result.success) {
+    throw new PlatformError({
+      kind: 'transient',
+      message: `${call.what}: unexpected reply from TikTok`,
+      status: response.status,
+    });
+  }
+  return { data: result.data, status: response.status };
+}
