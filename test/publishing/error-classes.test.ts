@@ -130,6 +130,26 @@ describe('error classes', () => {
     expect(target.attemptsLog.map((a) => a.outcome).sort()).toEqual(['pending', 'published']);
   });
 
+  it('keeps the saved platform state through a rate limit and resumes from it', async () => {
+    scripted.publishes.push({ status: 'pending', state: { container: 'c-7' }, retryAfterMs: 100 });
+    scripted.publishes.push(
+      new PlatformError({
+        kind: 'rate_limited',
+        message: 'slow down',
+        retryAfter: new Date(Date.now() + 300),
+      }),
+    );
+    scripted.publishes.push((request) =>
+      request.state?.container === 'c-7'
+        ? { status: 'published', remoteId: 'r-7', remoteUrl: null }
+        : new PlatformError({ kind: 'invalid', message: `lost the state: ${JSON.stringify(request.state)}` }),
+    );
+    const postId = await publishNow('processing, then rate limited');
+    const { target } = await targetOf(postId, ['published', 'failed']);
+    expect(target).toMatchObject({ status: 'published', remoteId: 'r-7' });
+    expect(target.attemptsLog.map((a) => a.outcome).sort()).toEqual(['pending', 'published', 'rate_limited']);
+  });
+
   it('puts a target nobody can check in `unknown`, and lets a person resolve it', async () => {
     scripted.publishes.push(new PlatformError({ kind: 'transient', message: 'connection reset' }));
     scripted.reconciles.push({ status: 'unknowable' });

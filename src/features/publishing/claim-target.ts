@@ -54,14 +54,14 @@ export async function claimTarget(
     }
     const now = deps.clock.now();
     const state = target.publishState as PublishState;
-    const mode: ClaimMode =
-      target.status === 'publishing'
-        ? state?.pending
-          ? 'resume'
-          : 'reconcile'
-        : state?.reconcile
-          ? 'reconcile'
-          : 'publish';
+    // A platform-side publish in progress is resumed from its saved state (whatever interrupted it:
+    // a wait, a rate limit, a crash); otherwise a run that died mid-call, or a failure that may have
+    // reached the platform, is reconciled before anything is sent again.
+    const mode: ClaimMode = state?.pending
+      ? 'resume'
+      : target.status === 'publishing' || state?.reconcile
+        ? 'reconcile'
+        : 'publish';
 
     const startAttempt = (values: Partial<typeof publishAttempts.$inferInsert>) =>
       tx

@@ -125,13 +125,14 @@ export async function settleTarget(
         if (error.kind === 'rate_limited') {
           await logAttempt({ outcome: 'rate_limited', errorCode, errorMessage: error.message, rateLimit });
           // Deferred, not failed: the attempt is given back.
-          const at =
-            error.retryAfter && error.retryAfter > now
-              ? error.retryAfter
-              : new Date(now.getTime() + DEFAULT_RATE_LIMIT_WAIT_MS);
+          // The platform's reset time, or now if it has already passed; a guess only when none was given.
+          const at = error.retryAfter
+            ? new Date(Math.max(error.retryAfter.getTime(), now.getTime()))
+            : new Date(now.getTime() + DEFAULT_RATE_LIMIT_WAIT_MS);
           await tx
             .update(postTargets)
-            .set({ errorCode: 'rate_limited', errorMessage: error.message, publishState: null })
+            // publishState is kept: uploads or processing already done on the platform resume later.
+            .set({ errorCode: 'rate_limited', errorMessage: error.message })
             .where(eq(postTargets.id, target.id));
           await enqueueTarget(deps, tx, {
             targetId: target.id,
@@ -153,8 +154,14 @@ export async function settleTarget(
               attempts,
               errorCode,
               errorMessage: error.message,
-              // Until a reconcile has answered, every later run must ask before it posts.
-              publishState: outcome.calledPublish || claim.mode === 'reconcile' ? { reconcile: true } : null,
+              // A resume keeps its saved state (the adapter continues from it); otherwise, until a
+              // reconcile has answered, every later run must ask before it posts.
+              publishState:
+                claim.mode === 'resume'
+                  ? target.publishState
+                  : outcome.calledPublish || claim.mode === 'reconcile'
+                    ? { reconcile: true }
+                    : null,
             })
             .where(eq(postTargets.id, target.id));
           await enqueueTarget(deps, tx, {
