@@ -158,7 +158,10 @@ export async function executeTarget(
 
   try {
     if (claim.mode === 'reconcile') {
-      const found = await withFreshToken((c) => adapter.reconcile(ctx(), c, request));
+      // The reconcile sees whatever state a previous run saved (an upload or publish id helps it find
+      // the post); a publish after it starts clean.
+      const saved = claim.target.publishState as Record<string, unknown> | null;
+      const found = await withFreshToken((c) => adapter.reconcile(ctx(), c, { ...request, state: saved }));
       if (found.status === 'found') {
         return {
           type: 'published',
