@@ -102,7 +102,15 @@ export async function createPost(
   await checkMedia(deps, options.accountId, mediaIds);
   if (body.reply_to_id) await checkReplyTarget(deps, body.reply_to_id);
   const now = deps.clock.now();
-  await checkNotDuplicate(deps, options.accountId, body.text, now);
+  try {
+    await checkNotDuplicate(deps, options.accountId, body.text, now);
+  } catch (error) {
+    // A concurrent request with the same key may have just stored this very text: that is a replay,
+    // not a duplicate.
+    const winner = key !== undefined ? await findByKey(deps, options.accountId, key) : null;
+    if (winner) return { post: winner, replayed: true };
+    throw error;
+  }
 
   const [created] = await deps.db
     .insert(sandboxPosts)
