@@ -19,6 +19,7 @@ import {
   type TokenSet,
   type ValidationIssue,
 } from './types.ts';
+import { networkFailure } from './network-failure.ts';
 
 // The sandbox's documented limits (src/sandbox/rules.ts; test/sandbox/rules.test.ts keeps them equal).
 const MAX_TEXT_GRAPHEMES = 500;
@@ -157,16 +158,6 @@ function failureFor(options: {
   if (status === 409 && code === 'duplicate') return new PlatformError({ kind: 'duplicate', ...common });
   if (status >= 500 || status === 408) return new PlatformError({ kind: 'transient', ...common });
   return new PlatformError({ kind: 'invalid', ...common });
-}
-
-function networkFailure(what: string, error: unknown, signal: AbortSignal | undefined): PlatformError {
-  const name = error instanceof Error ? error.name : '';
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
-  const why =
-    signal?.aborted || name === 'AbortError' || name === 'TimeoutError'
-      ? 'the request was aborted or timed out'
-      : `network error${typeof cause === 'string' ? ` (${cause})` : ''}`;
-  return new PlatformError({ kind: 'transient', message: `${what}: ${why}` });
 }
 
 type Call = {

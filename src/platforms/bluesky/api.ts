@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
+import { networkFailure } from '../network-failure.ts';
 
 /** Bluesky's entryway: routes each account's calls to its PDS. */
 export const DEFAULT_SERVICE = 'https://bsky.social';
@@ -73,17 +74,6 @@ export function failureFor(
   }
   if (status >= 500 || status === 408) return new PlatformError({ kind: 'transient', ...common });
   return new PlatformError({ kind: 'invalid', ...common });
-}
-
-function networkFailure(what: string, error: unknown, signal: AbortSignal | undefined): PlatformError {
-  if (error instanceof PlatformError) return error;
-  const name = error instanceof Error ? error.name : '';
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
-  const why =
-    signal?.aborted || name === 'AbortError' || name === 'TimeoutError'
-      ? 'the request was aborted or timed out'
-      : `network error${typeof cause === 'string' ? ` (${cause})` : ''}`;
-  return new PlatformError({ kind: 'transient', message: `${what}: ${why}` });
 }
 
 export type Xrpc = {

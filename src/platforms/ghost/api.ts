@@ -7,6 +7,7 @@
 import { createHmac } from 'node:crypto';
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
+import { networkFailure } from '../network-failure.ts';
 
 const TOKEN_LIFETIME_S = 5 * 60;
 const DEFAULT_ACCEPT_VERSION = 'v5.0';
@@ -105,17 +106,6 @@ export function failureFor(
     return new PlatformError({ kind, retryAfter, ...common });
   }
   return new PlatformError({ kind, ...common });
-}
-
-function networkFailure(what: string, error: unknown, signal: AbortSignal | undefined): PlatformError {
-  if (error instanceof PlatformError) return error;
-  const name = error instanceof Error ? error.name : '';
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
-  const why =
-    signal?.aborted || name === 'AbortError' || name === 'TimeoutError'
-      ? 'the request was aborted or timed out'
-      : `network error${typeof cause === 'string' ? ` (${cause})` : ''}`;
-  return new PlatformError({ kind: 'transient', message: `${what}: ${why}` });
 }
 
 export type Call = {

@@ -13,6 +13,7 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
+import { networkFailure } from '../network-failure.ts';
 
 export const LINKEDIN_API_URL = 'https://api.linkedin.com';
 export const LINKEDIN_AUTH_URL = 'https://www.linkedin.com';
@@ -110,15 +111,6 @@ export function failureFor(
   // LinkedIn answers these for moments of internal inconsistency; a later try usually works.
   if (text.includes('unable to obtain activity')) return new PlatformError({ kind: 'transient', ...common });
   return new PlatformError({ kind: 'invalid', ...common });
-}
-
-function networkFailure(what: string, error: unknown, signal: AbortSignal | undefined): PlatformError {
-  const name = error instanceof Error ? error.name : '';
-  const why =
-    signal?.aborted || name === 'AbortError' || name === 'TimeoutError'
-      ? 'the request was aborted or timed out'
-      : 'network error';
-  return new PlatformError({ kind: 'transient', message: `${what}: ${why}` });
 }
 
 export type LinkedInCall = {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { type AdapterContext, type Credentials, PlatformError, type RateLimitInfo } from '../types.ts';
+import { networkFailure } from '../network-failure.ts';
 
 /** When a 429 says neither Retry-After nor X-RateLimit-Reset. */
 const DEFAULT_RETRY_AFTER_MS = 60_000;
@@ -88,17 +89,6 @@ export function failureFor(
   }
   if (status >= 500 || status === 408) return new PlatformError({ kind: 'transient', ...common });
   return new PlatformError({ kind: 'invalid', ...common });
-}
-
-export function networkFailure(what: string, error: unknown, signal: AbortSignal | undefined): PlatformError {
-  if (error instanceof PlatformError) return error;
-  const name = error instanceof Error ? error.name : '';
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
-  const why =
-    signal?.aborted || name === 'AbortError' || name === 'TimeoutError'
-      ? 'the request was aborted or timed out'
-      : `network error${typeof cause === 'string' ? ` (${cause})` : ''}`;
-  return new PlatformError({ kind: 'transient', message: `${what}: ${why}` });
 }
 
 export type Call = {

@@ -10,6 +10,7 @@
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
 import { retryAfterFromUsage, usageRateLimit } from './usage.ts';
+import { networkFailure } from '../network-failure.ts';
 
 /** When Meta throttles without an `estimated_time_to_regain_access`: usage is a rolling hour. */
 const DEFAULT_THROTTLE_MS = 15 * 60_000;
@@ -120,16 +121,6 @@ export function graphFailure(
   }
   if (status === 401) return new PlatformError({ kind: 'auth', ...common });
   return new PlatformError({ kind: 'invalid', ...common });
-}
-
-function networkFailure(what: string, error: unknown, signal: AbortSignal | undefined): PlatformError {
-  const name = error instanceof Error ? error.name : '';
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
-  const why =
-    signal?.aborted || name === 'AbortError' || name === 'TimeoutError'
-      ? 'the request was aborted or timed out'
-      : `network error${typeof cause === 'string' ? ` (${cause})` : ''}`;
-  return new PlatformError({ kind: 'transient', message: `${what}: ${why}` });
 }
 
 export type GraphCall = {

@@ -8,6 +8,7 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
+import { networkFailure } from '../network-failure.ts';
 
 export const TIKTOK_API_URL = 'https://open.tiktokapis.com';
 export const TIKTOK_AUTH_URL = 'https://www.tiktok.com';
@@ -74,15 +75,6 @@ export function errorFor(
     return new PlatformError({ kind: 'auth', message, ...common });
   }
   return new PlatformError({ kind: 'invalid', message, ...common });
-}
-
-function networkFailure(what: string, error: unknown, signal: AbortSignal | undefined): PlatformError {
-  const name = error instanceof Error ? error.name : '';
-  const why =
-    signal?.aborted || name === 'AbortError' || name === 'TimeoutError'
-      ? 'the request was aborted or timed out'
-      : 'network error';
-  return new PlatformError({ kind: 'transient', message: `${what}: ${why}` });
 }
 
 /**

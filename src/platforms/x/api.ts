@@ -10,6 +10,7 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
+import { networkFailure } from '../network-failure.ts';
 
 export const X_API_URL = 'https://api.x.com';
 export const X_AUTHORIZE_URL = 'https://x.com';
@@ -149,16 +150,6 @@ export function failureFor(
     return new PlatformError({ kind: 'auth', ...common });
   }
   return new PlatformError({ kind: 'invalid', ...common });
-}
-
-function networkFailure(what: string, error: unknown, signal: AbortSignal | undefined): PlatformError {
-  const name = error instanceof Error ? error.name : '';
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
-  const why =
-    signal?.aborted || name === 'AbortError' || name === 'TimeoutError'
-      ? 'the request was aborted or timed out'
-      : `network error${typeof cause === 'string' ? ` (${cause})` : ''}`;
-  return new PlatformError({ kind: 'transient', message: `${what}: ${why}` });
 }
 
 export type XCall = {

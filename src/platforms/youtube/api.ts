@@ -10,6 +10,7 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
+import { networkFailure } from '../network-failure.ts';
 
 export const YOUTUBE_API_URL = 'https://www.googleapis.com';
 export const GOOGLE_AUTH_URL = 'https://accounts.google.com';
@@ -117,15 +118,6 @@ export function failureFor(
   // The account has no channel yet: only the user can fix that, on youtube.com.
   if (problem.code === 'youtubeSignupRequired') return new PlatformError({ kind: 'auth', ...common });
   return new PlatformError({ kind: 'invalid', ...common });
-}
-
-function networkFailure(what: string, error: unknown, signal: AbortSignal | undefined): PlatformError {
-  const name = error instanceof Error ? error.name : '';
-  const why =
-    signal?.aborted || name === 'AbortError' || name === 'TimeoutError'
-      ? 'the request was aborted or timed out'
-      : 'network error';
-  return new PlatformError({ kind: 'transient', message: `${what}: ${why}` });
 }
 
 export type YouTubeCall = {
