@@ -12,7 +12,13 @@ import { z } from 'zod';
 import { facebookGraphBase } from '../meta/facebook-login.ts';
 import { graphCall } from '../meta/graph.ts';
 import { publicMediaUrl } from '../meta/public-url.ts';
-import { checkPublishingQuota, findRecent, pendingAfterFailure } from '../meta/publishing.ts';
+import {
+  type ContainerState,
+  checkPublishingQuota,
+  findRecent,
+  pendingAfterFailure,
+  readContainerState,
+} from '../meta/publishing.ts';
 import {
   type AdapterContext,
   type MediaItem,
@@ -29,13 +35,6 @@ const POLL_MS = 60_000;
 const TRANSIENT_ERRORS = new Set(['2207003', '2207053']);
 
 export type InstagramApi = { base: string; token: string; igUserId: string };
-
-type InstagramState = {
-  children: (string | null)[];
-  container: string | null;
-  posted: string[];
-  resumes: number;
-};
 
 const idReply = z.object({ id: z.string() });
 const statusReply = z.object({
@@ -57,18 +56,6 @@ const permalinkReply = z.object({ id: z.string(), permalink: z.string().optional
 
 export function instagramApi(ctx: AdapterContext, token: string, igUserId: string): InstagramApi {
   return { base: facebookGraphBase(ctx), token, igUserId };
-}
-
-function readState(raw: Record<string, unknown> | null, carouselSize: number): InstagramState {
-  const s = (raw ?? {}) as Partial<InstagramState>;
-  const children = Array.isArray(s.children) ? s.children.slice(0, carouselSize) : [];
-  while (children.length < carouselSize) children.push(null);
-  return {
-    children,
-    container: typeof s.container === 'string' ? s.container : null,
-    posted: Array.isArray(s.posted) ? s.posted.filter((id) => typeof id === 'string') : [],
-    resumes: typeof s.resumes === 'number' ? s.resumes : 0,
-  };
 }
 
 async function createContainer(
@@ -146,7 +133,7 @@ async function prepareContainer(
   api: InstagramApi,
   request: PublishRequest,
   urls: string[],
-  state: InstagramState,
+  state: ContainerState,
 ): Promise<'ready' | 'wait'> {
   if (state.container) return 'ready';
   const options = readOptions(request.options);
@@ -212,7 +199,8 @@ export async function publishToInstagram(
     publicMediaUrl(item, { platform: 'Instagram', apiBase: api.base }),
   );
   const isStory = readOptions(request.options).type === 'story';
-  const state = readState(request.state, request.media.length > 1 ? request.media.length : 0);
+  const carousel = request.media.length > 1 ? request.media.length : 0;
+  const state = readContainerState(request.state, { keep: carousel, slots: carousel });
   let rateLimit: RateLimitInfo | null = null;
   const pending = (retryAfterMs: number): PublishOutcome => ({
     status: 'pending',

@@ -77,6 +77,36 @@ export function findRecent<
   );
 }
 
+/** Progress of a container-based publish (Instagram, Threads), kept as `pending` state between runs. */
+export type ContainerState = {
+  /** Carousel item containers, in media order. */
+  children: (string | null)[];
+  /** The container of the part being published. */
+  container: string | null;
+  /** Media ids published so far: the first post, then each reply. */
+  posted: string[];
+  resumes: number;
+};
+
+/**
+ * Reads saved state defensively (it went through JSON and the database): keeps at most `keep` child
+ * containers and pads the list with empty slots up to `slots`.
+ */
+export function readContainerState(
+  raw: Record<string, unknown> | null,
+  options: { keep: number; slots: number },
+): ContainerState {
+  const s = (raw ?? {}) as Partial<ContainerState>;
+  const children = Array.isArray(s.children) ? s.children.slice(0, options.keep) : [];
+  while (children.length < options.slots) children.push(null);
+  return {
+    children,
+    container: typeof s.container === 'string' ? s.container : null,
+    posted: Array.isArray(s.posted) ? s.posted.filter((id) => typeof id === 'string') : [],
+    resumes: typeof s.resumes === 'number' ? s.resumes : 0,
+  };
+}
+
 /** How many runs a publish may be resumed after a failure before it is left to the engine's retries. */
 const MAX_RESUMES = 5;
 const RESUME_BASE_DELAY_MS = 5_000;

@@ -11,7 +11,13 @@
 import { z } from 'zod';
 import { graphCall } from '../meta/graph.ts';
 import { publicMediaUrl } from '../meta/public-url.ts';
-import { checkPublishingQuota, findRecent, pendingAfterFailure } from '../meta/publishing.ts';
+import {
+  type ContainerState,
+  checkPublishingQuota,
+  findRecent,
+  pendingAfterFailure,
+  readContainerState,
+} from '../meta/publishing.ts';
 import {
   type AdapterContext,
   type MediaItem,
@@ -24,16 +30,6 @@ import { readOptions, validate } from './validate.ts';
 
 /** Threads' docs: wait about 30 s before publishing, then poll about once a minute. */
 const POLL_MS = 30_000;
-
-export type ThreadsState = {
-  /** Carousel item containers, in media order. */
-  children: (string | null)[];
-  /** The container of the part being published. */
-  container: string | null;
-  /** Media ids published so far: the first post, then each reply. */
-  posted: string[];
-  resumes: number;
-};
 
 const idReply = z.object({ id: z.string() });
 const statusReply = z.object({
@@ -55,18 +51,6 @@ export const postsReply = z.object({
 const permalinkReply = z.object({ id: z.string(), permalink: z.string().optional() });
 
 export type ThreadsApi = { base: string; token: string; userId: string };
-
-function readState(raw: Record<string, unknown> | null, mediaCount: number): ThreadsState {
-  const s = (raw ?? {}) as Partial<ThreadsState>;
-  const children = Array.isArray(s.children) ? s.children.slice(0, mediaCount) : [];
-  while (children.length < (mediaCount > 1 ? mediaCount : 0)) children.push(null);
-  return {
-    children,
-    container: typeof s.container === 'string' ? s.container : null,
-    posted: Array.isArray(s.posted) ? s.posted.filter((id) => typeof id === 'string') : [],
-    resumes: typeof s.resumes === 'number' ? s.resumes : 0,
-  };
-}
 
 async function createContainer(
   ctx: AdapterContext,
@@ -149,7 +133,7 @@ async function prepareContainer(
   ctx: AdapterContext,
   api: ThreadsApi,
   request: PublishRequest,
-  state: ThreadsState,
+  state: ContainerState,
   index: number,
 ): Promise<'ready' | 'wait'> {
   if (state.container) return 'ready';
@@ -208,7 +192,8 @@ export async function publishToThreads(
   // Before anything else: media Meta could not download fails here, with the fix named.
   for (const item of request.media) publicMediaUrl(item, { platform: 'Threads', apiBase: api.base });
   const texts = [request.text, ...readOptions(request.options).thread];
-  const state = readState(request.state, request.media.length);
+  const count = request.media.length;
+  const state = readContainerState(request.state, { keep: count, slots: count > 1 ? count : 0 });
   let rateLimit: RateLimitInfo | null = null;
   const pending = (retryAfterMs: number): PublishOutcome => ({
     status: 'pending',
