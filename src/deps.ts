@@ -3,6 +3,7 @@
  * `deps`. The server, the worker, the CLI and the tests all call `createDeps`.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Config } from './config.ts';
 import { randomToken } from './crypto/hashing.ts';
@@ -97,7 +98,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
       log,
       secrets,
       fetch: overrides.fetch ?? fetch,
-      workerId: `${process.pid}@${(await import('node:os')).hostname()}`,
+      workerId: `${process.pid}@${hostname()}`,
       async close() {
         await queue.stop({ graceful: true, timeout: 5000, close: true });
         if (ownsDatabase) await database.close();

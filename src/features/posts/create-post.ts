@@ -9,7 +9,7 @@ import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { enqueueTarget } from '../publishing/enqueue.ts';
 import { getPost } from './get-post.ts';
-import { extractTags, loadChannels, loadMedia, rejectIssues, validateTargets } from './load-post-parts.ts';
+import { checkPostInput, extractTags, rejectIssues } from './load-post-parts.ts';
 import type { PostInput, PostView } from './posts.schemas.ts';
 import { resolveWhen } from './resolve-when.ts';
 
@@ -38,23 +38,13 @@ export async function createPost(
   }
   if (when && !input.channelIds.length)
     throw new AppError('invalid', 'channelIds: pick at least one channel to schedule');
-  const overrideMediaIds = Object.values(input.overrides).flatMap((o) => o.mediaIds ?? []);
-  const channelRows = await loadChannels(deps.db, workspaceId, input.channelIds);
-  const mediaRows = await loadMedia(deps.db, workspaceId, input.mediaIds);
-  const extraMedia = await loadMedia(deps.db, workspaceId, overrideMediaIds, 'overrides.mediaIds');
-  const mediaById = new Map([...mediaRows, ...extraMedia].map((m) => [m.id, m]));
-  if (when) {
-    rejectIssues(
-      validateTargets(deps, {
-        title: input.title ?? null,
-        content: input.content,
-        media: mediaRows,
-        channels: channelRows,
-        overrides: input.overrides,
-        mediaById,
-      }),
-    );
-  }
+  const {
+    channels: channelRows,
+    media: mediaRows,
+    issues,
+  } = await checkPostInput(deps, { workspaceId, input });
+  // A draft may be incomplete; what is scheduled must be acceptable to every platform.
+  if (when) rejectIssues(issues);
   const tags = extractTags(input.content);
   const postId = await deps.db.transaction(async (tx) => {
     const [post] = await tx

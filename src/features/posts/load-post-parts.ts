@@ -94,6 +94,50 @@ export function validateTargets(
   return issues;
 }
 
+/**
+ * Loads what a post input names (its channels and media, per-channel media included) and asks each
+ * channel's platform about it: shared by creating a post and by the composer's dry run.
+ */
+export async function checkPostInput(
+  deps: Deps,
+  options: {
+    workspaceId: string;
+    input: {
+      title?: string | null | undefined;
+      content: string;
+      channelIds: string[];
+      mediaIds: string[];
+      overrides: Record<
+        string,
+        {
+          content?: string | undefined;
+          mediaIds?: string[] | undefined;
+          options?: Record<string, unknown> | undefined;
+        }
+      >;
+    };
+  },
+) {
+  const { workspaceId, input } = options;
+  const channels = await loadChannels(deps.db, workspaceId, input.channelIds);
+  const media = await loadMedia(deps.db, workspaceId, input.mediaIds);
+  const overrideMedia = await loadMedia(
+    deps.db,
+    workspaceId,
+    Object.values(input.overrides).flatMap((o) => o.mediaIds ?? []),
+    'overrides.mediaIds',
+  );
+  const issues = validateTargets(deps, {
+    title: input.title ?? null,
+    content: input.content,
+    media,
+    channels,
+    overrides: input.overrides,
+    mediaById: new Map([...media, ...overrideMedia].map((m) => [m.id, m])),
+  });
+  return { channels, media, issues };
+}
+
 export function rejectIssues(issues: TargetIssue[]): void {
   if (!issues.length) return;
   throw new AppError('invalid', issues.map((i) => i.message).join('; '), {

@@ -10,7 +10,7 @@ import { createPost } from './create-post.ts';
 import { deletePost } from './delete-post.ts';
 import { getPost } from './get-post.ts';
 import { listPosts } from './list-posts.ts';
-import { loadChannels, loadMedia, validateTargets } from './load-post-parts.ts';
+import { checkPostInput } from './load-post-parts.ts';
 import {
   listQuery,
   postInput,
@@ -66,26 +66,11 @@ export function postRoutes(deps: Deps): Routes {
         },
       },
       async (request) => {
-        const { workspaceId } = request.params;
-        const input = request.body;
-        const channelRows = await loadChannels(deps.db, workspaceId, input.channelIds);
-        const mediaRows = await loadMedia(deps.db, workspaceId, input.mediaIds);
-        const extra = await loadMedia(
-          deps.db,
-          workspaceId,
-          Object.values(input.overrides).flatMap((o) => o.mediaIds ?? []),
-          'overrides.mediaIds',
-        );
-        return {
-          issues: validateTargets(deps, {
-            title: input.title ?? null,
-            content: input.content,
-            media: mediaRows,
-            channels: channelRows,
-            overrides: input.overrides,
-            mediaById: new Map([...mediaRows, ...extra].map((m) => [m.id, m])),
-          }),
-        };
+        const { issues } = await checkPostInput(deps, {
+          workspaceId: request.params.workspaceId,
+          input: request.body,
+        });
+        return { issues };
       },
     );
 
