@@ -11,6 +11,7 @@
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
 import { networkFailure } from '../network-failure.ts';
+import { localTimeToInstant, zoneOffsetMinutes } from '../../lib/time.ts';
 
 export const YOUTUBE_API_URL = 'https://www.googleapis.com';
 export const GOOGLE_AUTH_URL = 'https://accounts.google.com';
@@ -34,37 +35,12 @@ export const tokenBase = (ctx: AdapterContext) =>
 
 /** The next midnight in America/Los_Angeles, when the Data API quota resets. */
 export function nextPacificMidnight(now: Date): Date {
-  const offsetAt = (instant: Date) => {
-    const parts = Object.fromEntries(
-      new Intl.DateTimeFormat('en-US', {
-        timeZone: 'America/Los_Angeles',
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-      })
-        .formatToParts(instant)
-        .map((p) => [p.type, Number(p.value)]),
-    ) as Record<string, number>;
-    const wall = Date.UTC(
-      parts.year!,
-      parts.month! - 1,
-      parts.day!,
-      parts.hour!,
-      parts.minute!,
-      parts.second!,
-    );
-    return { wall, offset: wall - Math.floor(instant.getTime() / 1000) * 1000, parts };
-  };
-  const { parts, offset } = offsetAt(now);
-  const midnightWall = Date.UTC(parts.year!, parts.month! - 1, parts.day! + 1);
-  let guess = new Date(midnightWall - offset);
-  // A daylight-saving change between now and midnight moves the offset: take the one at midnight.
-  guess = new Date(midnightWall - offsetAt(guess).offset);
-  return guess;
+  const zone = 'America/Los_Angeles';
+  // Today's date on the wall clock in Los Angeles, then the instant its next midnight happens
+  // (daylight-saving changes there are at 2 am, never at midnight).
+  const wall = new Date(now.getTime() + zoneOffsetMinutes(zone, now) * 60_000);
+  const next = new Date(Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate() + 1));
+  return localTimeToInstant(next.toISOString().slice(0, 16), zone)!;
 }
 
 type Problem = { code: string | null; message: string | null };
