@@ -19,7 +19,7 @@ import {
   type TokenSet,
   type ValidationIssue,
 } from './types.ts';
-import { networkFailure } from './network-failure.ts';
+import { sendToPlatform } from './http.ts';
 
 // The sandbox's documented limits (src/sandbox/rules.ts; test/sandbox/rules.test.ts keeps them equal).
 const MAX_TEXT_GRAPHEMES = 500;
@@ -179,27 +179,11 @@ async function call<T>(
 ): Promise<{ data: T; status: number; rateLimit: RateLimitInfo | null }> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let response: Response;
-  let text: string;
-  try {
-    response = await ctx.fetch(`${baseUrl(ctx)}${options.path}`, {
-      method: options.method ?? 'GET',
-      headers,
-      body: options.body ?? null,
-      signal: ctx.signal ?? null,
-      redirect: 'manual',
-    });
-    text = await response.text();
-  } catch (error) {
-    if (error instanceof PlatformError) throw error;
-    throw networkFailure(options.what, error, ctx.signal);
-  }
-  let body: unknown = null;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    // Not JSON (a proxy's error page, say): judged by status alone.
-  }
+  const { response, body } = await sendToPlatform(ctx, options.what, `${baseUrl(ctx)}${options.path}`, {
+    method: options.method ?? 'GET',
+    headers,
+    body: options.body ?? null,
+  });
   const rateLimit = parseRateLimit(response.headers);
   const accepted = options.accept?.includes(response.status) ?? false;
   if (!response.ok && !accepted) {

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { networkFailure } from '../network-failure.ts';
+import { sendToPlatform } from '../http.ts';
 
 /** Bluesky's entryway: routes each account's calls to its PDS. */
 export const DEFAULT_SERVICE = 'https://bsky.social';
@@ -119,26 +119,11 @@ export async function xrpcRaw(ctx: AdapterContext, options: Xrpc): Promise<RawRe
     headers['content-type'] = options.bytes.contentType;
     body = new Uint8Array(options.bytes.data);
   }
-  let response: Response;
-  let text: string;
-  try {
-    response = await ctx.fetch(url, {
-      method: options.method ?? (body === null ? 'GET' : 'POST'),
-      headers,
-      body,
-      signal: ctx.signal ?? null,
-      redirect: 'manual',
-    });
-    text = await response.text();
-  } catch (error) {
-    throw networkFailure(options.what, error, ctx.signal);
-  }
-  let parsedBody: unknown = null;
-  try {
-    parsedBody = text ? JSON.parse(text) : null;
-  } catch {
-    // Not JSON: judged by the status alone.
-  }
+  const { response, body: parsedBody } = await sendToPlatform(ctx, options.what, url, {
+    method: options.method ?? (body === null ? 'GET' : 'POST'),
+    headers,
+    body,
+  });
   const rateLimit = parseRateLimit(response.headers, options.bucket ?? 'api');
   return { status: response.status, ok: response.ok, headers: response.headers, body: parsedBody, rateLimit };
 }

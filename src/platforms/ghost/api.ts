@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { networkFailure } from '../network-failure.ts';
+import { sendToPlatform } from '../http.ts';
 
 const TOKEN_LIFETIME_S = 5 * 60;
 const DEFAULT_ACCEPT_VERSION = 'v5.0';
@@ -147,26 +147,11 @@ export async function call<T>(
   } else if (options.form) {
     body = options.form;
   }
-  let response: Response;
-  let text: string;
-  try {
-    response = await ctx.fetch(url, {
-      method: options.method ?? 'GET',
-      headers,
-      body,
-      signal: ctx.signal ?? null,
-      redirect: 'manual',
-    });
-    text = await response.text();
-  } catch (error) {
-    throw networkFailure(options.what, error, ctx.signal);
-  }
-  let parsedBody: unknown = null;
-  try {
-    parsedBody = text ? JSON.parse(text) : null;
-  } catch {
-    // An HTML error page from a proxy: judged by the status alone.
-  }
+  const { response, body: parsedBody } = await sendToPlatform(ctx, options.what, url, {
+    method: options.method ?? 'GET',
+    headers,
+    body,
+  });
   const accepted = options.accept?.includes(response.status) ?? false;
   if (!response.ok && !accepted) {
     throw failureFor(ctx, {

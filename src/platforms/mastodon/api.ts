@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { type AdapterContext, type Credentials, PlatformError, type RateLimitInfo } from '../types.ts';
-import { networkFailure } from '../network-failure.ts';
+import { sendToPlatform } from '../http.ts';
 
 /** When a 429 says neither Retry-After nor X-RateLimit-Reset. */
 const DEFAULT_RETRY_AFTER_MS = 60_000;
@@ -123,26 +123,16 @@ export async function call<T>(
     headers['content-type'] = 'application/json';
     body = JSON.stringify(options.json);
   }
-  let response: Response;
-  let text: string;
-  try {
-    response = await ctx.fetch(`${instanceUrl(ctx)}${options.path}`, {
+  const { response, body: parsedBody } = await sendToPlatform(
+    ctx,
+    options.what,
+    `${instanceUrl(ctx)}${options.path}`,
+    {
       method: options.method ?? 'GET',
       headers,
       body: body ?? null,
-      signal: ctx.signal ?? null,
-      redirect: 'manual',
-    });
-    text = await response.text();
-  } catch (error) {
-    throw networkFailure(options.what, error, ctx.signal);
-  }
-  let parsedBody: unknown = null;
-  try {
-    parsedBody = text ? JSON.parse(text) : null;
-  } catch {
-    // Not JSON (a proxy's error page): judged by the status alone.
-  }
+    },
+  );
   const rateLimit = parseRateLimit(response.headers, options.bucket ?? 'api');
   const accepted = options.accept?.includes(response.status) ?? false;
   if (!accepted && (response.status < 200 || response.status > 299)) {

@@ -10,7 +10,7 @@
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
 import { retryAfterFromUsage, usageRateLimit } from './usage.ts';
-import { networkFailure } from '../network-failure.ts';
+import { sendToPlatform } from '../http.ts';
 
 /** When Meta throttles without an `estimated_time_to_regain_access`: usage is a rolling hour. */
 const DEFAULT_THROTTLE_MS = 15 * 60_000;
@@ -163,27 +163,11 @@ export async function graphCall<T>(
   } else if (params.size) {
     url += `${url.includes('?') ? '&' : '?'}${params}`;
   }
-  let response: Response;
-  let text: string;
-  try {
-    response = await ctx.fetch(url, {
-      method,
-      headers,
-      body,
-      signal: ctx.signal ?? null,
-      redirect: 'manual',
-    });
-    text = await response.text();
-  } catch (error) {
-    if (error instanceof PlatformError) throw error;
-    throw networkFailure(call.what, error, ctx.signal);
-  }
-  let parsedBody: unknown = null;
-  try {
-    parsedBody = text ? JSON.parse(text) : null;
-  } catch {
-    // Not JSON (a proxy's error page): judged by status alone.
-  }
+  const { response, body: parsedBody } = await sendToPlatform(ctx, call.what, url, {
+    method,
+    headers,
+    body,
+  });
   const rateLimit = usageRateLimit(ctx, response.headers);
   const accepted = call.accept?.includes(response.status) ?? false;
   // Meta occasionally answers 200 with an error envelope; treat it as the error it is.

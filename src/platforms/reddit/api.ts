@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { networkFailure } from '../network-failure.ts';
+import { sendToPlatform } from '../http.ts';
 
 const API = 'https://oauth.reddit.com';
 const WWW = 'https://www.reddit.com';
@@ -162,26 +162,15 @@ export async function call<T>(
     headers['content-type'] = 'application/x-www-form-urlencoded';
     body = new URLSearchParams(options.form).toString();
   }
-  let response: Response;
-  let text: string;
-  try {
-    response = await ctx.fetch(url, {
-      method: options.method ?? (body === null ? 'GET' : 'POST'),
-      headers,
-      body,
-      signal: ctx.signal ?? null,
-      redirect: 'manual',
-    });
-    text = await response.text();
-  } catch (error) {
-    throw networkFailure(options.what, error, ctx.signal);
-  }
-  let parsedBody: unknown = null;
-  try {
-    parsedBody = text ? JSON.parse(text) : null;
-  } catch {
-    // XML from the media store, or an HTML error page.
-  }
+  const {
+    response,
+    text,
+    body: parsedBody,
+  } = await sendToPlatform(ctx, options.what, url, {
+    method: options.method ?? (body === null ? 'GET' : 'POST'),
+    headers,
+    body,
+  });
   const rateLimit = parseRateLimit(ctx, response.headers);
   if (!response.ok) {
     throw failureFor(ctx, {

@@ -8,7 +8,7 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { networkFailure } from '../network-failure.ts';
+import { sendToPlatform } from '../http.ts';
 
 export const TIKTOK_API_URL = 'https://open.tiktokapis.com';
 export const TIKTOK_AUTH_URL = 'https://www.tiktok.com';
@@ -114,26 +114,15 @@ export async function tiktokCall<T>(
     body = JSON.stringify(call.json);
   }
   const url = /^https?:\/\//.test(call.path) ? call.path : `${apiBase(ctx)}${call.path}`;
-  let response: Response;
-  let text: string;
-  try {
-    response = await ctx.fetch(url, {
-      method: call.method ?? 'GET',
-      headers,
-      body,
-      signal: ctx.signal ?? null,
-      redirect: 'manual',
-    });
-    text = await response.text();
-  } catch (error) {
-    throw networkFailure(call.what, error, ctx.signal);
-  }
-  let parsed: Record<string, unknown> = {};
-  try {
-    parsed = text ? (JSON.parse(quotePostIds(text)) as Record<string, unknown>) : {};
-  } catch {
-    // Not JSON (a proxy's error page): judged by status alone.
-  }
+  const { response, body: reply } = await sendToPlatform(
+    ctx,
+    call.what,
+    url,
+    { method: call.method ?? 'GET', headers, body },
+    // 19-digit post ids lose precision as JSON numbers: quoted before parsing.
+    { parse: (text) => JSON.parse(quotePostIds(text)) },
+  );
+  const parsed = (reply ?? {}) as Record<string, unknown>;
   // OAuth errors: `{error: "invalid_grant", error_description}`, sometimes with a 200.
   if (typeof parsed.error === 'string') {
     throw errorFor(ctx, {

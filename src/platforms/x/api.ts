@@ -10,7 +10,7 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { networkFailure } from '../network-failure.ts';
+import { sendToPlatform } from '../http.ts';
 
 export const X_API_URL = 'https://api.x.com';
 export const X_AUTHORIZE_URL = 'https://x.com';
@@ -183,27 +183,11 @@ export async function xCall<T>(
     headers['content-type'] = 'application/json';
     body = JSON.stringify(call.json);
   }
-  let response: Response;
-  let text: string;
-  try {
-    response = await ctx.fetch(`${apiBase(ctx)}${call.path}`, {
-      method: call.method ?? 'GET',
-      headers,
-      body,
-      signal: ctx.signal ?? null,
-      redirect: 'manual',
-    });
-    text = await response.text();
-  } catch (error) {
-    if (error instanceof PlatformError) throw error;
-    throw networkFailure(call.what, error, ctx.signal);
-  }
-  let parsedBody: unknown = null;
-  try {
-    parsedBody = text ? JSON.parse(text) : null;
-  } catch {
-    // Not JSON (a proxy's error page): judged by status alone.
-  }
+  const { response, body: parsedBody } = await sendToPlatform(ctx, call.what, `${apiBase(ctx)}${call.path}`, {
+    method: call.method ?? 'GET',
+    headers,
+    body,
+  });
   const rateLimit = pickRateLimit(rateLimitWindows(response.headers, call.bucket));
   const accepted = call.accept?.includes(response.status) ?? false;
   if (!response.ok && !accepted) {

@@ -10,7 +10,7 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { networkFailure } from '../network-failure.ts';
+import { sendToPlatform } from '../http.ts';
 import { localTimeToInstant, zoneOffsetMinutes } from '../../lib/time.ts';
 
 export const YOUTUBE_API_URL = 'https://www.googleapis.com';
@@ -125,26 +125,11 @@ export async function youtubeCall<T>(
     body = JSON.stringify(call.json);
   }
   const url = /^https?:\/\//.test(call.path) ? call.path : `${apiBase(ctx)}${call.path}`;
-  let response: Response;
-  let text: string;
-  try {
-    response = await ctx.fetch(url, {
-      method: call.method ?? 'GET',
-      headers,
-      body,
-      signal: ctx.signal ?? null,
-      redirect: 'manual',
-    });
-    text = await response.text();
-  } catch (error) {
-    throw networkFailure(call.what, error, ctx.signal);
-  }
-  let parsedBody: unknown = null;
-  try {
-    parsedBody = text ? JSON.parse(text) : null;
-  } catch {
-    // Not JSON (a proxy's error page): judged by status alone.
-  }
+  const { response, body: parsedBody } = await sendToPlatform(ctx, call.what, url, {
+    method: call.method ?? 'GET',
+    headers,
+    body,
+  });
   const accepted = call.accept?.includes(response.status) ?? false;
   if (!response.ok && !accepted) {
     throw failureFor(ctx, {
