@@ -16,10 +16,15 @@ import {
   PlatformError,
   type PublishRequest,
   type RateLimitInfo,
-  type TokenSet,
   type ValidationIssue,
 } from './types.ts';
 import { sendToPlatform } from './http.ts';
+import {
+  authorizationUrl,
+  exchangeAuthorizationCode,
+  type OAuth2Server,
+  refreshAccessToken,
+} from './oauth2.ts';
 
 // The sandbox's documented limits (src/sandbox/rules.ts; test/sandbox/rules.test.ts keeps them equal).
 const MAX_TEXT_GRAPHEMES = 500;
@@ -59,13 +64,6 @@ function checkText(text: string, mediaCount: number): string | null {
 
 // --- HTTP -------------------------------------------------------------------------------------
 
-const tokenReply = z.object({
-  access_token: z.string().min(1),
-  token_type: z.string(),
-  expires_in: z.number().optional(),
-  refresh_token: z.string().min(1).optional(),
-  scope: z.string().optional(),
-});
 const accountReply = z.object({
   id: z.string(),
   username: z.string(),
@@ -114,21 +112,12 @@ function retryAfterOf(headers: Headers, rateLimit: RateLimitInfo | null): Date {
   return rateLimit?.resetAt ?? new Date(Date.now() + DEFAULT_RETRY_AFTER_MS);
 }
 
-/** The platform's error code and message from either reply shape: the API's or OAuth's (RFC 6749 §5.2). */
-function describeFailure(body: unknown): { code: string | null; message: string | null; oauth: boolean } {
-  const b = body as { error?: unknown; error_description?: unknown } | null;
-  if (typeof b?.error === 'string') {
-    return {
-      code: b.error,
-      message: typeof b.error_description === 'string' ? b.error_description : null,
-      oauth: true,
-    };
-  }
-  const e = b?.error as { code?: unknown; message?: unknown } | undefined;
+/** The API's error code and message (`{"error": {"code", "message"}}`); token errors are oauth2.ts's. */
+function describeFailure(body: unknown): { code: string | null; message: string | null } {
+  const e = (body as { error?: unknown } | null)?.error as { code?: unknown; message?: unknown } | undefined;
   return {
     code: typeof e?.code === 'string' ? e.code : null,
     message: typeof e?.message === 'string' ? e.message : null,
-    oauth: false,
   };
 }
 
@@ -140,14 +129,10 @@ function failureFor(options: {
   rateLimit: RateLimitInfo | null;
 }): PlatformError {
   const { status, rateLimit } = options;
-  const { code, message, oauth } = describeFailure(options.body);
+  const { code, message } = describeFailure(options.body);
   const text = `${options.what}: the sandbox answered ${status}${message ? `: ${message}` : ''}`;
   const common = { message: text, code, status, rateLimit };
   if (status === 401 || status === 403) return new PlatformError({ kind: 'auth', ...common });
-  // A refused grant or client at the token endpoint means authorising again.
-  if (oauth && (code === 'invalid_grant' || code === 'invalid_client' || code === 'unauthorized_client')) {
-    return new PlatformError({ kind: 'auth', ...common });
-  }
   if (status === 429) {
     return new PlatformError({
       kind: 'rate_limited',
@@ -208,35 +193,15 @@ async function call<T>(
   return { data: parsed.data, status: response.status, rateLimit };
 }
 
-// --- OAuth ------------------------------------------------------------------------------------
+// --- OAuth ---------------------------------------------------------------------------------
 
-async function requestTokens(
-  ctx: AdapterContext,
-  what: string,
-  form: Record<string, string>,
-): Promise<TokenSet> {
-  const params = new URLSearchParams(form);
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-  if (ctx.app.clientSecret) {
-    // RFC 6749 §2.3.1: both parts are form-encoded before Basic encoding.
-    const pair = `${encodeURIComponent(ctx.app.clientId)}:${encodeURIComponent(ctx.app.clientSecret)}`;
-    headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
-  } else {
-    params.set('client_id', ctx.app.clientId);
-  }
-  const { data } = await call(ctx, tokenReply, {
-    what,
-    method: 'POST',
-    path: '/oauth/token',
-    headers,
-    body: params,
-  });
+/** The sandbox's authorization server: a confidential client authenticates with Basic, a public one sends its id. */
+function oauthServer(ctx: AdapterContext): OAuth2Server {
   return {
-    accessToken: data.access_token,
-    refreshToken: data.refresh_token ?? null,
-    // The adapter has no clock of its own; the wall clock is what the token's holder lives by.
-    expiresAt: data.expires_in === undefined ? null : new Date(Date.now() + data.expires_in * 1000),
-    scopes: (data.scope ?? '').split(' ').filter(Boolean),
+    name: 'the sandbox',
+    authorizationEndpoint: `${baseUrl(ctx)}/oauth/authorize`,
+    tokenEndpoint: `${baseUrl(ctx)}/oauth/token`,
+    clientAuthentication: ctx.app.clientSecret ? 'client_secret_basic' : 'none',
   };
 }
 
@@ -326,28 +291,9 @@ export const sandboxAdapter: PlatformAdapter = {
   displayName: 'Sandbox',
   capabilities,
 
-  authorizeUrl(ctx, request) {
-    const url = new URL(`${baseUrl(ctx)}/oauth/authorize`);
-    url.search = new URLSearchParams({
-      response_type: 'code',
-      client_id: ctx.app.clientId,
-      redirect_uri: request.redirectUri,
-      state: request.state,
-      code_challenge: request.codeChallenge,
-      code_challenge_method: 'S256',
-      scope: request.scopes.join(' '),
-    }).toString();
-    return url.toString();
-  },
+  authorizeUrl: (ctx, request) => authorizationUrl(ctx, oauthServer(ctx), request),
 
-  exchangeCode(ctx, request) {
-    return requestTokens(ctx, 'exchange code', {
-      grant_type: 'authorization_code',
-      code: request.code,
-      redirect_uri: request.redirectUri,
-      code_verifier: request.codeVerifier,
-    });
-  },
+  exchangeCode: (ctx, request) => exchangeAuthorizationCode(ctx, oauthServer(ctx), request),
 
   refresh(ctx, credentials: Credentials) {
     if (!credentials.refreshToken) {
@@ -355,10 +301,7 @@ export const sandboxAdapter: PlatformAdapter = {
         new PlatformError({ kind: 'auth', message: 'refresh: the connection has no refresh token' }),
       );
     }
-    return requestTokens(ctx, 'refresh', {
-      grant_type: 'refresh_token',
-      refresh_token: credentials.refreshToken,
-    });
+    return refreshAccessToken(ctx, oauthServer(ctx), credentials.refreshToken);
   },
 
   async profile(ctx, tokens) {
