@@ -104,7 +104,14 @@ export async function startMastodonServer(options: { now?: () => Date } = {}) {
     /** Requires the PKCE verifier whenever a challenge was sent (Mastodon ≥ 4.3). */
     pkce: true,
     rateLimit: { limit: 300, remaining: 300, resetAt: new Date(now().getTime() + 5 * 60_000) },
+    /**
+     * What happens to the reply of a status once it is stored: `drop` closes the connection without
+     * answering (once; the client sees a network failure for a post that exists), `hold` keeps every
+     * reply until `releaseHeld()` (a client killed meanwhile never learns its post went out).
+     */
+    afterCommit: null as null | 'drop' | 'hold',
   };
+  const held = new Set<() => void>();
 
   accounts.set('1', { id: '1', username: 'alice', displayName: 'Alice', followers: 42 });
 
@@ -452,6 +459,15 @@ export async function startMastodonServer(options: { now?: () => Date } = {}) {
       statuses.set(status.id, status);
       if (inReplyToId) statuses.get(inReplyToId)!.replies++;
       if (dedupeKey) idempotency.set(dedupeKey, { statusId: status.id, at: now() });
+      if (state.afterCommit === 'drop') {
+        state.afterCommit = null;
+        req.socket.destroy();
+        return;
+      }
+      if (state.afterCommit === 'hold') {
+        await new Promise<void>((resolve) => held.add(resolve));
+        if (req.socket.destroyed) return;
+      }
       return json(res, 200, statusJson(status), headers);
     }
     const statusMatch = /^\/api\/v1\/statuses\/(\d+)$/.exec(path);
@@ -499,6 +515,17 @@ export async function startMastodonServer(options: { now?: () => Date } = {}) {
     revokeAll() {
       tokens.clear();
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    /** Sends the replies `afterCommit: 'hold'` kept back (to clients still listening). */
+    releaseHeld() {
+      for (const release of held) release();
+      held.clear();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const release of held) release();
+        held.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

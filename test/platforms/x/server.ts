@@ -6,8 +6,9 @@
  * `x-rate-limit-*` / `x-user-limit-24hour-*` headers.
  *
  * Knobs let a test inject faults: `faults` answers a matching request with a status (optionally
- * after doing the work, like a reply lost on the way back), `postsPerWindow` caps creations, and
- * `processing` decides how video/GIF processing goes.
+ * after doing the work, like a reply lost on the way back), `postsPerWindow` caps creations,
+ * `processing` decides how video/GIF processing goes, and `holdAfterCommit` keeps the reply of a
+ * stored post back (for crash tests that kill the client while it waits).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -74,7 +75,11 @@ export type XServer = {
     postsPerWindow: number | null;
     /** STATUS polls before processing ends, and how it ends. */
     processing: { polls: number; outcome: 'succeeded' | 'failed'; checkAfterSecs: number };
+    /** Store created posts but keep their replies until `releaseHeld()` (a client killed meanwhile never hears back). */
+    holdAfterCommit: boolean;
   };
+  /** Sends the replies `holdAfterCommit` kept back (to clients still listening). */
+  releaseHeld(): void;
   /** Makes every access token issued so far expire now. */
   expireAccessTokens(): void;
   assembled(mediaId: string): Buffer;
@@ -130,7 +135,9 @@ export async function startXServer(): Promise<XServer> {
     accessTokenTtlSeconds: 7200,
     postsPerWindow: null,
     processing: { polls: 1, outcome: 'succeeded', checkAfterSecs: 1 },
+    holdAfterCommit: false,
   };
+  const held = new Set<() => void>();
   const faults: Fault[] = [];
   const requests: string[] = [];
 
@@ -516,6 +523,10 @@ export async function startXServer(): Promise<XServer> {
         },
       });
       (posts.get(id) as Post & { stored: string }).stored = stored;
+      if (knobs.holdAfterCommit) {
+        await new Promise<void>((resolve) => held.add(resolve));
+        if (req.socket.destroyed) return;
+      }
       return send(
         res,
         201,
@@ -646,6 +657,16 @@ export async function startXServer(): Promise<XServer> {
       const item = media.get(mediaId)!;
       return Buffer.concat([...item.segments.entries()].sort((a, b) => a[0] - b[0]).map(([, b]) => b));
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    releaseHeld() {
+      for (const release of held) release();
+      held.clear();
+    },
+    close: () =>
+      new Promise((resolve) => {
+        for (const release of held) release();
+        held.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
