@@ -139,7 +139,8 @@ export const platformApps = pgTable(
     workspaceId: uuid('workspace_id').references(() => workspaces.id, { onDelete: 'cascade' }),
     platform: text('platform').notNull(),
     name: text('name').notNull(),
-    clientId: text('client_id').notNull(),
+    /** null for platforms without OAuth clients (sign-in forms: Bluesky, Ghost). */
+    clientId: text('client_id'),
     /** Encrypted (see src/crypto/secrets.ts). */
     clientSecret: text('client_secret'),
     scopes: text('scopes')
@@ -457,6 +458,11 @@ export const postTargets = pgTable(
     publishState: jsonb('publish_state'),
     remoteId: text('remote_id'),
     remoteUrl: text('remote_url'),
+    /** The other posts a thread or carousel made on the platform, first to last (`remoteId` is the first). */
+    remotePartIds: text('remote_part_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     publishedAt: tstz('published_at'),
     failedAt: tstz('failed_at'),
     errorCode: text('error_code'),

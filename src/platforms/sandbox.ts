@@ -12,7 +12,7 @@ import {
   type AdapterContext,
   type Capabilities,
   type Credentials,
-  type PlatformAdapter,
+  type OAuthAdapter,
   PlatformError,
   type PublishRequest,
   type RateLimitInfo,
@@ -286,7 +286,7 @@ async function readProfile(ctx: AdapterContext, accessToken: string) {
   return data;
 }
 
-export const sandboxAdapter: PlatformAdapter = {
+export const sandboxAdapter: OAuthAdapter = {
   id: 'sandbox',
   displayName: 'Sandbox',
   capabilities,

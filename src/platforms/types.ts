@@ -110,7 +110,13 @@ export type PublishOutcome =
     };
 
 export type ReconcileOutcome =
-  | { status: 'found'; remoteId: string; remoteUrl: string | null }
+  | {
+      status: 'found';
+      remoteId: string;
+      remoteUrl: string | null;
+      /** As in `PublishOutcome`: the thread's or carousel's other parts, when the platform made several. */
+      partIds?: string[] | undefined;
+    }
   | { status: 'not_found' }
   /** The platform gives no way to tell; the user decides. */
   | { status: 'unknowable' };
@@ -161,17 +167,34 @@ export type Capabilities = {
   metrics: boolean;
 };
 
-/** What every platform module exports. */
-export type PlatformAdapter = {
+/** A field of a sign-in form, for platforms that connect with an app password or an API key. */
+export type CredentialField = {
+  name: string;
+  label: string;
+  /** Masked in the form, stored only encrypted, never returned. */
+  secret: boolean;
+  required: boolean;
+  /**
+   * The server's address (a self-hosted Ghost site, an AT Protocol PDS). Herald keeps one platform
+   * app per address and hands it to the adapter as `ctx.app.baseUrl`; `signIn` never sees it.
+   */
+  serverUrl?: boolean;
+  placeholder?: string;
+  help?: string;
+};
+
+/** What an instance answered when Herald registered itself there (Mastodon's `POST /api/v1/apps`). */
+export type RegisteredApp = {
+  clientId: string;
+  clientSecret: string;
+  scopes: string[];
+  settings: Record<string, unknown>;
+};
+
+type AdapterBase = {
   id: PlatformId;
   displayName: string;
   capabilities: Capabilities;
-  /** Where to send the user to authorise Herald (authorization code + PKCE). */
-  authorizeUrl(ctx: AdapterContext, request: AuthorizeRequest): string;
-  exchangeCode(
-    ctx: AdapterContext,
-    request: { code: string; codeVerifier: string; redirectUri: string },
-  ): Promise<TokenSet>;
   refresh(ctx: AdapterContext, credentials: Credentials): Promise<TokenSet>;
   profile(ctx: AdapterContext, tokens: { accessToken: string }): Promise<AccountProfile>;
   discoverChannels(ctx: AdapterContext, credentials: Credentials): Promise<DiscoveredChannel[]>;
@@ -187,6 +210,38 @@ export type PlatformAdapter = {
   deletePost(ctx: AdapterContext, credentials: Credentials, remoteId: string): Promise<void>;
   readMetrics(ctx: AdapterContext, credentials: Credentials, remoteId: string): Promise<PostMetrics>;
 };
+
+/** A platform the user authorises on its own pages (authorization code + PKCE). `auth` may be left out. */
+export type OAuthAdapter = AdapterBase & {
+  auth?: 'oauth';
+  /** Where to send the user to authorise Herald. */
+  authorizeUrl(ctx: AdapterContext, request: AuthorizeRequest): string;
+  exchangeCode(
+    ctx: AdapterContext,
+    request: { code: string; codeVerifier: string; redirectUri: string },
+  ): Promise<TokenSet>;
+  /**
+   * For platforms where every server is its own authorization server (Mastodon): registers Herald
+   * as a client of the server at `baseUrl`, so an instance needs only its address.
+   */
+  registerApp?(options: {
+    fetch: FetchLike;
+    baseUrl: string;
+    redirectUri: string;
+    signal?: AbortSignal;
+  }): Promise<RegisteredApp>;
+};
+
+/** A platform Herald signs in to with what the user types (an app password, an Admin API key). */
+export type CredentialsAdapter = AdapterBase & {
+  auth: 'credentials';
+  credentialFields: CredentialField[];
+  /** Signs in with the form's values (the server address excluded) and returns the connection's tokens. */
+  signIn(ctx: AdapterContext, values: Record<string, string>): Promise<TokenSet>;
+};
+
+/** What every platform module exports. */
+export type PlatformAdapter = OAuthAdapter | CredentialsAdapter;
 
 export type PlatformErrorKind = 'auth' | 'invalid' | 'rate_limited' | 'transient' | 'duplicate';
 

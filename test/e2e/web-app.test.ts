@@ -15,6 +15,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorkers } from '../../src/features/publishing/start-workers.ts';
 import { buildWeb } from '../../web/scripts/build-web.ts';
+import { startBlueskyServer } from '../platforms/bluesky/server.ts';
 import { startHerald, type TestHerald } from '../support/harness.ts';
 import { sandboxFeed, setKnobs, tinyPng, waitFor } from '../support/publishing.ts';
 import {
@@ -320,6 +321,33 @@ describe.skipIf(missing)('the web app in Chromium', () => {
       }).format(new Date(after)),
     ).toBe('12:00');
     await screenshot(page, 'calendar-week-desktop');
+  });
+
+  it('connects a Bluesky account with an app password through the sign-in form', async () => {
+    const pds = await startBlueskyServer();
+    try {
+      pds.addAccount('dana.test', 'dana-app-pass', 'Dana Bluesky');
+      await page.goto(`${base}/channels`);
+      await page.getByRole('button', { name: 'Connect Bluesky' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Connect Bluesky' });
+      await dialog.getByLabel('Server (optional)').fill(pds.url);
+      await dialog.getByLabel('Handle or email').fill('dana.test');
+      await dialog.getByLabel('App password').fill('not-the-password');
+      await dialog.getByRole('button', { name: 'Connect' }).click();
+      await expect.poll(() => dialog.getByText(/Bluesky refused the sign-in/).isVisible()).toBe(true);
+      await screenshot(page, 'connect-bluesky-desktop');
+      const violations = await seriousAxeViolations(page);
+      expect(describeViolations('connect dialog', violations)).toBe('');
+
+      await dialog.getByLabel('App password').fill('dana-app-pass');
+      await dialog.getByRole('button', { name: 'Connect' }).click();
+      await page.waitForURL(/\/channels\?connected=/);
+      await expect.poll(() => page.getByText('Connected.').isVisible()).toBe(true);
+      await expect.poll(() => page.getByRole('heading', { name: /dana/i }).count()).toBe(1);
+      await expect.poll(() => dialog.count()).toBe(0);
+    } finally {
+      await pds.close();
+    }
   });
 
   it('passes axe on every main page, and photographs each at desktop and phone widths', async () => {

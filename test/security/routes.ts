@@ -145,6 +145,19 @@ export const routeMatrix: Record<string, RouteSpec> = {
     params: { platform: { value: 'sandbox' } },
     body: () => ({ returnTo: '/channels' }),
   },
+  // Port 9 refuses: a valid sign-in that never leaves the host.
+  'POST /api/workspaces/:workspaceId/connect/:platform/sign-in': {
+    needs: 'user',
+    params: { platform: { value: 'bluesky' } },
+    body: () => ({
+      values: { service: 'http://127.0.0.1:9', identifier: 'alice.test', password: 'app-password' },
+    }),
+  },
+  'POST /api/workspaces/:workspaceId/connections/:connectionId/sign-in': {
+    needs: 'user',
+    params: { connectionId: 'connection' },
+    body: () => ({ values: { identifier: 'alice.test', password: 'app-password' } }),
+  },
   'POST /api/workspaces/:workspaceId/connections/:connectionId/reconnect': {
     needs: 'user',
     params: { connectionId: 'connection' },

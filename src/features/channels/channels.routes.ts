@@ -1,8 +1,9 @@
-/** Platforms, connections (OAuth connect, reconnect, refresh, disconnect) and channels. */
+/** Platforms, connections (OAuth connect or sign-in form, reconnect, refresh, disconnect) and channels. */
 import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { channels, connectionHealths, connectionStatuses, connections } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
+import type { PlatformAdapter } from '../../platforms/types.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { requireAuth } from '../../http/auth.ts';
 import type { Routes } from '../../http/plugin.ts';
@@ -10,6 +11,7 @@ import { errorReplies, timestamp, workspaceParams } from '../../http/schemas.ts'
 import { ConnectFailed, completeConnect, connectionColumns } from '../connections/complete-connect.ts';
 import { disconnect } from '../connections/disconnect.ts';
 import { refreshConnection } from '../connections/refresh-connection.ts';
+import { signIn } from '../connections/sign-in.ts';
 import { startConnect } from '../connections/start-connect.ts';
 import { listChannels } from './list-channels.ts';
 
@@ -63,9 +65,69 @@ const returnTo = z
   .optional();
 
 const connectionParams = workspaceParams.extend({ connectionId: z.uuid() });
+const platformParams = workspaceParams.extend({ platform: z.string().min(1).max(50) });
+
+const signInBody = z.object({
+  values: z
+    .record(z.string().min(1).max(100), z.string().max(2000))
+    .describe("The sign-in form's values by field name"),
+});
+
+const platformView = z
+  .object({
+    id: z.string(),
+    displayName: z.string(),
+    capabilities: z.record(z.string(), z.unknown()),
+    connect: z.discriminatedUnion('method', [
+      z.object({
+        method: z.literal('oauth'),
+        /** Whether connecting asks which server (Mastodon instances). */
+        asksForServer: z.boolean(),
+      }),
+      z.object({
+        method: z.literal('credentials'),
+        fields: z.array(
+          z.object({
+            name: z.string(),
+            label: z.string(),
+            secret: z.boolean(),
+            required: z.boolean(),
+            serverUrl: z.boolean(),
+            placeholder: z.string().nullable(),
+            help: z.string().nullable(),
+          }),
+        ),
+      }),
+    ]),
+  })
+  .meta({ id: 'Platform' });
+
+const platformViewOf = (p: PlatformAdapter): z.infer<typeof platformView> => ({
+  id: p.id,
+  displayName: p.displayName,
+  capabilities: p.capabilities,
+  connect:
+    p.auth === 'credentials'
+      ? {
+          method: 'credentials',
+          fields: p.credentialFields.map((f) => ({
+            name: f.name,
+            label: f.label,
+            secret: f.secret,
+            required: f.required,
+            serverUrl: f.serverUrl ?? false,
+            placeholder: f.placeholder ?? null,
+            help: f.help ?? null,
+          })),
+        }
+      : { method: 'oauth', asksForServer: p.registerApp !== undefined },
+});
 const channelParams = workspaceParams.extend({ channelId: z.uuid() });
 
 export function channelRoutes(deps: Deps): Routes {
+  const knownPlatform = (platform: string) => {
+    if (!deps.platforms.has(platform)) throw new AppError('not_found', `unknown platform "${platform}"`);
+  };
   return async (app) => {
     app.get(
       '/platforms',
@@ -75,20 +137,11 @@ export function channelRoutes(deps: Deps): Routes {
           summary: 'Platforms Herald can connect and what each supports',
           params: workspaceParams,
           response: {
-            200: z.array(
-              z.object({
-                id: z.string(),
-                displayName: z.string(),
-                capabilities: z.record(z.string(), z.unknown()),
-              }),
-            ),
+            200: z.array(platformView),
           },
         },
       },
-      async () =>
-        deps.platforms
-          .list()
-          .map((p) => ({ id: p.id, displayName: p.displayName, capabilities: p.capabilities })),
+      async () => deps.platforms.list().map(platformViewOf),
     );
 
     app.get(
@@ -162,22 +215,80 @@ export function channelRoutes(deps: Deps): Routes {
         schema: {
           tags,
           summary: "Start connecting an account: returns the platform's authorization URL",
-          params: workspaceParams.extend({ platform: z.string().min(1).max(50) }),
-          body: z.object({ returnTo }).default({}),
+          params: platformParams,
+          body: z
+            .object({
+              returnTo,
+              serverUrl: z
+                .string()
+                .trim()
+                .min(1)
+                .max(500)
+                .optional()
+                .describe(
+                  'The server to connect on, for platforms with many (a Mastodon instance): Herald registers itself there the first time',
+                ),
+            })
+            .default({}),
           response: { 200: z.object({ authorizeUrl: z.string() }), ...errorReplies },
         },
       },
       async (request) => {
-        if (!deps.platforms.has(request.params.platform)) {
-          throw new AppError('not_found', `unknown platform "${request.params.platform}"`);
-        }
+        knownPlatform(request.params.platform);
         return startConnect(deps, {
           workspaceId: request.params.workspaceId,
           userId: requireAuth(request).userId,
           platform: request.params.platform,
           returnTo: request.body.returnTo,
+          serverUrl: request.body.serverUrl,
         });
       },
+    );
+
+    app.post(
+      '/connect/:platform/sign-in',
+      {
+        schema: {
+          tags,
+          summary: 'Connect an account with a sign-in form (Bluesky app password, Ghost Admin API key)',
+          description:
+            "The platform's `connect.fields` (GET /platforms) say which values to send. Secrets are stored encrypted and never returned.",
+          params: platformParams,
+          body: signInBody,
+          response: { 201: z.object({ connectionId: z.uuid() }), ...errorReplies },
+        },
+      },
+      async (request, reply) => {
+        knownPlatform(request.params.platform);
+        const result = await signIn(deps, {
+          workspaceId: request.params.workspaceId,
+          userId: requireAuth(request).userId,
+          platform: request.params.platform,
+          values: request.body.values,
+        });
+        return reply.status(201).send(result);
+      },
+    );
+
+    app.post(
+      '/connections/:connectionId/sign-in',
+      {
+        schema: {
+          tags,
+          summary: 'Sign in again to a connection that uses a sign-in form (same account)',
+          params: connectionParams,
+          body: signInBody,
+          response: { 200: z.object({ connectionId: z.uuid() }), ...errorReplies },
+        },
+      },
+      async (request) =>
+        signIn(deps, {
+          workspaceId: request.params.workspaceId,
+          userId: requireAuth(request).userId,
+          platform: '',
+          values: request.body.values,
+          connectionId: request.params.connectionId,
+        }),
     );
 
     app.post(

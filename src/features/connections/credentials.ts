@@ -6,10 +6,14 @@ import type { AdapterContext, Credentials, TokenSet } from '../../platforms/type
 type AppRow = typeof platformApps.$inferSelect;
 type ConnectionRow = typeof connections.$inferSelect;
 
-export function adapterContext(deps: Deps, app: AppRow, signal?: AbortSignal): AdapterContext {
+export function adapterContext(
+  deps: Deps,
+  app: Pick<AppRow, 'clientId' | 'clientSecret' | 'baseUrl' | 'scopes' | 'settings'>,
+  signal?: AbortSignal,
+): AdapterContext {
   return {
     app: {
-      clientId: app.clientId,
+      clientId: app.clientId ?? '',
       clientSecret: app.clientSecret ? deps.secrets.decrypt(app.clientSecret) : null,
       baseUrl: app.baseUrl,
       scopes: app.scopes,

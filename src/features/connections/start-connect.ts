@@ -1,12 +1,17 @@
-/** Starts an OAuth authorization-code + PKCE flow: returns where to send the user. */
+/**
+ * Starts an OAuth authorization-code + PKCE flow: returns where to send the user. Reconnecting uses
+ * the connection's own app; `serverUrl` picks (or registers) the app of one server of a platform
+ * with many (a Mastodon instance).
+ */
 import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { randomToken, sha256 } from '../../crypto/hashing.ts';
-import { connections, oauthStates } from '../../db/schema.ts';
+import { connections, oauthStates, platformApps } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
-import { notFound } from '../../errors.ts';
+import { AppError, notFound } from '../../errors.ts';
 import { adapterContext } from './credentials.ts';
 import { findPlatformApp, oauthRedirectUri } from './find-platform-app.ts';
+import { normalizeServerUrl, serverApp } from './server-app.ts';
 
 const STATE_TTL_MS = 15 * 60_000;
 
@@ -19,19 +24,39 @@ export async function startConnect(
     returnTo?: string | undefined;
     /** Re-authorise this connection instead of adding one. */
     connectionId?: string | undefined;
+    /** The server to connect on, for platforms with many (a Mastodon instance). */
+    serverUrl?: string | undefined;
   },
 ): Promise<{ authorizeUrl: string }> {
   let platform = options.platform;
+  let connectionApp: typeof platformApps.$inferSelect | null = null;
   if (options.connectionId) {
     const [connection] = await deps.db
-      .select({ platform: connections.platform })
+      .select({ platform: connections.platform, app: platformApps })
       .from(connections)
+      .leftJoin(platformApps, eq(platformApps.id, connections.platformAppId))
       .where(and(eq(connections.id, options.connectionId), eq(connections.workspaceId, options.workspaceId)));
     if (!connection) throw notFound('connection');
     platform = connection.platform;
+    // Same server as before: on Mastodon another instance's app would not know the account. (The
+    // sandbox's app follows Herald's own address, which findPlatformApp keeps current.)
+    connectionApp = connection.app?.isActive && platform !== 'sandbox' ? connection.app : null;
   }
   const adapter = deps.platforms.get(platform);
-  const app = await findPlatformApp(deps, { workspaceId: options.workspaceId, platform });
+  if (adapter.auth === 'credentials') {
+    throw new AppError(
+      'invalid',
+      `${adapter.displayName} connects with a sign-in form (${adapter.credentialFields.map((f) => f.label).join(', ')}), not a redirect`,
+    );
+  }
+  const app = options.serverUrl
+    ? await serverApp(deps, {
+        workspaceId: options.workspaceId,
+        adapter,
+        baseUrl: normalizeServerUrl(options.serverUrl, 'serverUrl'),
+        field: 'serverUrl',
+      })
+    : (connectionApp ?? (await findPlatformApp(deps, { workspaceId: options.workspaceId, platform })));
   const verifier = randomToken(48);
   const state = randomToken(24);
   await deps.db.insert(oauthStates).values({

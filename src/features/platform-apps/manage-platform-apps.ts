@@ -7,6 +7,7 @@ import { and, count, desc, eq, isNull } from 'drizzle-orm';
 import { connections, platformApps } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError, invalidField, notFound } from '../../errors.ts';
+import { appValuesForServer, normalizeServerUrl } from '../connections/server-app.ts';
 import type { PlatformAppInput } from './platform-apps.schemas.ts';
 
 type Scope = { workspaceId: string | null };
@@ -47,17 +48,23 @@ export async function createPlatformApp(deps: Deps, options: Scope & { input: Pl
         .join(', ')}`,
     );
   }
+  const adapter = deps.platforms.get(input.platform);
+  if (!input.clientId && adapter.auth !== 'credentials' && !adapter.registerApp) {
+    throw invalidField('clientId', `${adapter.displayName} needs the client id of the app registered there`);
+  }
+  const baseUrl = input.baseUrl ? normalizeServerUrl(input.baseUrl, 'baseUrl') : null;
+  const values = input.clientId
+    ? {
+        platform: input.platform,
+        clientId: input.clientId,
+        clientSecret: input.clientSecret ? deps.secrets.encrypt(input.clientSecret) : null,
+        scopes: input.scopes,
+        baseUrl,
+      }
+    : await appValuesForServer(deps, { adapter, baseUrl, field: 'baseUrl' });
   const [row] = await deps.db
     .insert(platformApps)
-    .values({
-      workspaceId: options.workspaceId,
-      platform: input.platform,
-      name: input.name,
-      clientId: input.clientId,
-      clientSecret: input.clientSecret ? deps.secrets.encrypt(input.clientSecret) : null,
-      scopes: input.scopes,
-      baseUrl: input.baseUrl ?? null,
-    })
+    .values({ ...values, name: input.name, workspaceId: options.workspaceId })
     .returning();
   return view(row!);
 }

@@ -22,6 +22,7 @@ export type ExecuteOutcome =
       type: 'published';
       remoteId: string;
       remoteUrl: string | null;
+      partIds: string[];
       reconciled: boolean;
       calledPublish: boolean;
       rateLimit: RateLimitInfo | null;
@@ -167,6 +168,7 @@ export async function executeTarget(
           type: 'published',
           remoteId: found.remoteId,
           remoteUrl: found.remoteUrl,
+          partIds: found.partIds ?? [],
           reconciled: true,
           calledPublish: false,
           rateLimit: null,
@@ -186,6 +188,7 @@ export async function executeTarget(
         type: 'published',
         remoteId: outcome.remoteId,
         remoteUrl: outcome.remoteUrl,
+        partIds: outcome.partIds ?? [],
         reconciled: false,
         calledPublish,
         rateLimit: outcome.rateLimit ?? null,

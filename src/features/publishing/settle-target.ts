@@ -71,6 +71,7 @@ export async function settleTarget(
             status: 'published',
             remoteId: outcome.remoteId,
             remoteUrl: outcome.remoteUrl,
+            remotePartIds: outcome.partIds,
             attempts,
             publishState: null,
             errorCode: null,

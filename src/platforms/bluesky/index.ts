@@ -3,8 +3,8 @@
  * or entryway (default `https://bsky.social`); `settings.appViewUrl`, `settings.videoServiceUrl`
  * and `settings.webUrl` point at the other services when they are not Bluesky's.
  *
- * Connecting uses an app password (see `session.ts` for how that maps onto the OAuth-shaped
- * contract); the session's access JWT (2 h) and refresh JWT (rotating) are the connection's tokens.
+ * Connecting uses a handle and an app password typed into Herald's sign-in form (`session.ts`);
+ * the session's access JWT (2 h) and refresh JWT (rotating) are the connection's tokens.
  *
  * Publishing is idempotent: Herald chooses each record's key from the idempotency key
  * (`record-key.ts`), so a retry finds the record an earlier attempt made instead of posting again,
@@ -15,7 +15,7 @@ import {
   type AdapterContext,
   type Capabilities,
   type Credentials,
-  type PlatformAdapter,
+  type CredentialsAdapter,
   PlatformError,
   type PublishRequest,
   type RateLimitInfo,
@@ -254,20 +254,41 @@ async function publishThread(ctx: AdapterContext, credentials: Credentials, requ
   };
 }
 
-export const blueskyAdapter: PlatformAdapter = {
+export const blueskyAdapter: CredentialsAdapter = {
   id: 'bluesky',
   displayName: 'Bluesky',
   capabilities,
 
-  authorizeUrl() {
-    throw new PlatformError({
-      kind: 'invalid',
-      message:
-        'Bluesky connects with a handle and an app password, not a redirect: submit them as the code "<handle>:<app password>"',
-    });
-  },
+  auth: 'credentials',
+  credentialFields: [
+    {
+      name: 'service',
+      label: 'Server',
+      secret: false,
+      required: false,
+      serverUrl: true,
+      placeholder: 'https://bsky.social',
+      help: 'Leave empty for Bluesky itself; give your PDS address for a self-hosted account.',
+    },
+    {
+      name: 'identifier',
+      label: 'Handle or email',
+      secret: false,
+      required: true,
+      placeholder: 'alice.bsky.social',
+    },
+    {
+      name: 'password',
+      label: 'App password',
+      secret: true,
+      required: true,
+      placeholder: 'xxxx-xxxx-xxxx-xxxx',
+      help: 'Create one in Bluesky under Settings → Privacy and security → App passwords. Never your main password.',
+    },
+  ],
 
-  exchangeCode: (ctx, request) => createSession(ctx, request.code),
+  signIn: (ctx, values) =>
+    createSession(ctx, { identifier: values.identifier ?? '', password: values.password ?? '' }),
 
   async refresh(ctx, credentials) {
     if (!credentials.refreshToken) {

@@ -3,10 +3,8 @@
  * session), `refreshSession` trades the refresh JWT for a new pair (the old refresh JWT stops
  * working: rotation), `getSession` says who a token belongs to.
  *
- * How the OAuth-shaped contract maps onto app passwords: there is no page to send the user to, so
- * `authorizeUrl` refuses, and `exchangeCode` takes `code` as `<identifier>:<app password>` (the
- * identifier is a handle, an email or a DID; app passwords contain no colon, so the last colon
- * splits them). The core's credentials form builds that string (see the report in the adapter).
+ * The adapter is a credentials adapter: the user types an identifier (a handle, an email or a DID)
+ * and an app password into Herald's sign-in form, and `createSession` logs in with them.
  */
 import { z } from 'zod';
 import { type AdapterContext, PlatformError, type TokenSet } from '../types.ts';
@@ -59,21 +57,19 @@ function tokenSetOf(session: z.infer<typeof sessionReply>): TokenSet {
   };
 }
 
-export function splitCredentials(code: string): { identifier: string; password: string } {
-  const at = code.lastIndexOf(':');
-  const identifier = code.slice(0, at).trim().replace(/^@/, '');
-  const password = code.slice(at + 1).trim();
-  if (at <= 0 || !identifier || !password) {
+/** Logs in with an identifier (handle, email or DID) and an app password. */
+export async function createSession(
+  ctx: AdapterContext,
+  credentials: { identifier: string; password: string },
+): Promise<TokenSet> {
+  const identifier = credentials.identifier.trim().replace(/^@/, '');
+  const password = credentials.password.trim();
+  if (!identifier || !password) {
     throw new PlatformError({
       kind: 'invalid',
-      message: 'Bluesky connects with a handle and an app password, given as "<handle>:<app password>"',
+      message: 'Bluesky connects with a handle (or email) and an app password',
     });
   }
-  return { identifier, password };
-}
-
-export async function createSession(ctx: AdapterContext, code: string): Promise<TokenSet> {
-  const { identifier, password } = splitCredentials(code);
   const { data } = await xrpc(ctx, sessionReply, {
     what: 'log in',
     nsid: 'com.atproto.server.createSession',

@@ -21,7 +21,7 @@ import {
 import { graphCall } from '../meta/graph.ts';
 import { listManagedPages, readFacebookUser } from '../meta/pages.ts';
 import { comparableText, deleteObject, findRecent } from '../meta/publishing.ts';
-import { type AdapterContext, type Capabilities, type PlatformAdapter, PlatformError } from '../types.ts';
+import { type AdapterContext, type Capabilities, type OAuthAdapter, PlatformError } from '../types.ts';
 import { absoluteUrl, pageApi, publishToPage, recentPagePosts } from './publish.ts';
 import { MAX_MESSAGE, MAX_PHOTOS, validate } from './validate.ts';
 
@@ -69,7 +69,7 @@ async function pageOf(ctx: AdapterContext, userToken: string, remoteId: string):
 
 const isGone = (error: unknown) => error instanceof PlatformError && error.code === '100/33';
 
-export const facebookAdapter: PlatformAdapter = {
+export const facebookAdapter: OAuthAdapter = {
   id: 'facebook',
   displayName: 'Facebook',
   capabilities,

@@ -4,8 +4,8 @@
  * integration (`<id>:<hex secret>`), from which a 5-minute JWT is signed for every request. Keys
  * do not expire and cannot be refreshed: a refused key means the integration was removed.
  *
- * Connecting maps onto the OAuth-shaped contract like Bluesky's app passwords: `authorizeUrl`
- * refuses, and `exchangeCode` takes the Admin API key as its `code`.
+ * Connecting is a sign-in form: the site's address (kept as the platform app's `baseUrl`) and the
+ * Admin API key.
  *
  * Idempotency: every post carries an internal tag derived from the idempotency key
  * (`content.ts`). Publishing looks for that tag first and carries on with the post it finds, so a
@@ -18,7 +18,7 @@ import {
   type Capabilities,
   type Credentials,
   type MediaItem,
-  type PlatformAdapter,
+  type CredentialsAdapter,
   PlatformError,
   type PublishRequest,
   type ValidationIssue,
@@ -277,23 +277,37 @@ async function readSite(ctx: AdapterContext, key: string) {
   return data.site;
 }
 
-export const ghostAdapter: PlatformAdapter = {
+export const ghostAdapter: CredentialsAdapter = {
   id: 'ghost',
   displayName: 'Ghost',
   capabilities,
 
-  authorizeUrl() {
-    throw new PlatformError({
-      kind: 'invalid',
-      message:
-        'Ghost connects with an Admin API key (Settings → Integrations → custom integration), not a redirect',
-    });
-  },
+  auth: 'credentials',
+  credentialFields: [
+    {
+      name: 'siteUrl',
+      label: 'Site address',
+      secret: false,
+      required: true,
+      serverUrl: true,
+      placeholder: 'https://blog.example.com',
+      help: 'The address of your Ghost site (its admin address if that differs).',
+    },
+    {
+      name: 'adminApiKey',
+      label: 'Admin API key',
+      secret: true,
+      required: true,
+      placeholder: '<id>:<secret>',
+      help: 'In Ghost Admin: Settings → Integrations → Add custom integration, then copy its Admin API key.',
+    },
+  ],
 
-  async exchangeCode(ctx, request) {
-    parseAdminKey(request.code);
+  async signIn(ctx, values) {
+    const key = (values.adminApiKey ?? '').trim();
+    parseAdminKey(key);
     adminApiUrl(ctx);
-    return { accessToken: request.code.trim(), refreshToken: null, expiresAt: null, scopes: [] };
+    return { accessToken: key, refreshToken: null, expiresAt: null, scopes: [] };
   },
 
   async refresh() {

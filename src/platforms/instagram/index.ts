@@ -22,7 +22,7 @@ import { exchangeFacebookCode, facebookAuthorizeUrl, refreshFacebookToken } from
 import { graphCall } from '../meta/graph.ts';
 import { listManagedPages, readFacebookUser } from '../meta/pages.ts';
 import { comparableText, findRecent } from '../meta/publishing.ts';
-import { type Capabilities, type PlatformAdapter, PlatformError } from '../types.ts';
+import { type Capabilities, type OAuthAdapter, PlatformError } from '../types.ts';
 import { instagramApi, publishToInstagram, recentMedia } from './publish.ts';
 import { MAX_CAPTION, MAX_CAROUSEL, readOptions, validate } from './validate.ts';
 
@@ -70,7 +70,7 @@ type BusinessAccount = {
   followers_count?: number;
 };
 
-export const instagramAdapter: PlatformAdapter = {
+export const instagramAdapter: OAuthAdapter = {
   id: 'instagram',
   displayName: 'Instagram',
   capabilities,

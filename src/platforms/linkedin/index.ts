@@ -24,7 +24,7 @@ import {
   type AdapterContext,
   type Capabilities,
   type Credentials,
-  type PlatformAdapter,
+  type OAuthAdapter,
   PlatformError,
   type PublishOutcome,
   type PublishRequest,
@@ -296,7 +296,7 @@ async function publish(
   }
 }
 
-export const linkedinAdapter: PlatformAdapter = {
+export const linkedinAdapter: OAuthAdapter = {
   id: 'linkedin',
   displayName: 'LinkedIn',
   capabilities,
@@ -355,7 +355,7 @@ export const linkedinAdapter: PlatformAdapter = {
   async discoverChannels(ctx, credentials) {
     const token = credentials.accessToken;
     const me = await readUserinfo(ctx, token);
-    const channels: Awaited<ReturnType<PlatformAdapter['discoverChannels']>> = [
+    const channels: Awaited<ReturnType<OAuthAdapter['discoverChannels']>> = [
       {
         externalId: me.sub,
         kind: 'profile',

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import {
   type AdapterContext,
   type Capabilities,
-  type PlatformAdapter,
+  type OAuthAdapter,
   PlatformError,
   type PublishRequest,
   type RateLimitInfo,
@@ -20,7 +20,7 @@ import {
 import { call, instanceUrl, nowOf, statusReply } from './api.ts';
 import { prepareMedia } from './media.ts';
 import { reconcileThread } from './reconcile.ts';
-import { DEFAULT_SCOPES } from './register-app.ts';
+import { DEFAULT_SCOPES, registerMastodonApp } from './register-app.ts';
 import { DEFAULT_LIMITS, limitsFromInstance, readOptions, validate, validateWith } from './validate.ts';
 
 const capabilities: Capabilities = {
@@ -139,10 +139,18 @@ async function postStatus(
   });
 }
 
-export const mastodonAdapter: PlatformAdapter = {
+export const mastodonAdapter: OAuthAdapter = {
   id: 'mastodon',
   displayName: 'Mastodon',
   capabilities,
+
+  registerApp: (options) =>
+    registerMastodonApp({
+      fetch: options.fetch,
+      instanceUrl: options.baseUrl,
+      redirectUri: options.redirectUri,
+      ...(options.signal ? { signal: options.signal } : {}),
+    }),
 
   authorizeUrl(ctx, request) {
     const url = new URL(`${instanceUrl(ctx)}/oauth/authorize`);

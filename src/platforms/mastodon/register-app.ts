@@ -1,12 +1,13 @@
 /**
  * Every Mastodon server is its own OAuth authorization server, so Herald needs one OAuth app per
  * instance. Mastodon lets anyone register one (`POST /api/v1/apps`, no account needed): when an
- * admin adds an instance, the core calls `registerMastodonApp` once and stores the answer as a
+ * admin adds an instance, or a member connects an account on an instance Herald has no app for yet,
+ * the core calls the adapter's `registerApp` (this function) once and stores the answer as a
  * platform app whose `baseUrl` is the instance, `clientId`/`clientSecret` are the ones returned and
  * `scopes` are the ones registered. The adapter then treats that instance like any OAuth platform.
  */
 import { z } from 'zod';
-import type { FetchLike } from '../types.ts';
+import type { FetchLike, RegisteredApp } from '../types.ts';
 import { call } from './api.ts';
 
 /** Enough to post, upload media, read the account and its statuses (for reconcile and metrics). */
@@ -20,10 +21,7 @@ const registered = z.object({
 
 const serverMetadata = z.object({ code_challenge_methods_supported: z.array(z.string()).optional() });
 
-export type RegisteredApp = {
-  clientId: string;
-  clientSecret: string;
-  scopes: string[];
+export type RegisteredMastodonApp = RegisteredApp & {
   /** Whether the instance said it accepts PKCE S256 (Mastodon ≥ 4.3); older ones ignore the parameters. */
   supportsPkce: boolean;
 };
@@ -36,7 +34,7 @@ export async function registerMastodonApp(options: {
   website?: string | null;
   scopes?: string[];
   signal?: AbortSignal;
-}): Promise<RegisteredApp> {
+}): Promise<RegisteredMastodonApp> {
   const ctx = {
     app: { clientId: '', clientSecret: null, baseUrl: options.instanceUrl, scopes: [], settings: {} },
     fetch: options.fetch,
@@ -64,5 +62,11 @@ export async function registerMastodonApp(options: {
   } catch {
     // Before 4.3 there is no metadata document and no PKCE.
   }
-  return { clientId: data.client_id, clientSecret: data.client_secret, scopes, supportsPkce };
+  return {
+    clientId: data.client_id,
+    clientSecret: data.client_secret,
+    scopes,
+    settings: { supportsPkce },
+    supportsPkce,
+  };
 }

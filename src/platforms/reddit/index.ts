@@ -13,7 +13,7 @@ import {
   type AdapterContext,
   type Capabilities,
   type Credentials,
-  type PlatformAdapter,
+  type OAuthAdapter,
   PlatformError,
   type PublishRequest,
   type TokenSet,
@@ -188,7 +188,7 @@ async function submit(ctx: AdapterContext, credentials: Credentials, request: Pu
   return { data: data.json.data, rateLimit };
 }
 
-export const redditAdapter: PlatformAdapter = {
+export const redditAdapter: OAuthAdapter = {
   id: 'reddit',
   displayName: 'Reddit',
   capabilities,

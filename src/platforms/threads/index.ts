@@ -24,7 +24,7 @@ import { deleteObject, findRecent } from '../meta/publishing.ts';
 import {
   type AdapterContext,
   type Capabilities,
-  type PlatformAdapter,
+  type OAuthAdapter,
   PlatformError,
   type TokenSet,
 } from '../types.ts';
@@ -116,7 +116,7 @@ async function readMe(ctx: AdapterContext, token: string) {
   return data;
 }
 
-export const threadsAdapter: PlatformAdapter = {
+export const threadsAdapter: OAuthAdapter = {
   id: 'threads',
   displayName: 'Threads',
   capabilities,

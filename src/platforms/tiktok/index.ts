@@ -20,7 +20,7 @@ import { z } from 'zod';
 import {
   type AdapterContext,
   type Capabilities,
-  type PlatformAdapter,
+  type OAuthAdapter,
   PlatformError,
   type TokenSet,
 } from '../types.ts';
@@ -117,7 +117,7 @@ async function listVideos(ctx: AdapterContext, token: string) {
   return data.data.videos;
 }
 
-export const tiktokAdapter: PlatformAdapter = {
+export const tiktokAdapter: OAuthAdapter = {
   id: 'tiktok',
   displayName: 'TikTok',
   capabilities,

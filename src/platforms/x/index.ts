@@ -20,9 +20,10 @@
  */
 import { z } from 'zod';
 import {
+  type AdapterContext,
   type Capabilities,
   type Credentials,
-  type PlatformAdapter,
+  type OAuthAdapter,
   PlatformError,
   type PublishOutcome,
   type PublishRequest,
@@ -75,7 +76,7 @@ const metricsReply = z.object({
 });
 
 async function requestTokens(
-  ctx: Parameters<PlatformAdapter['exchangeCode']>[0],
+  ctx: AdapterContext,
   what: string,
   form: Record<string, string>,
 ): Promise<TokenSet> {
@@ -106,7 +107,7 @@ async function requestTokens(
   };
 }
 
-async function readMe(ctx: Parameters<PlatformAdapter['profile']>[0], token: string) {
+async function readMe(ctx: AdapterContext, token: string) {
   const { data } = await xCall(ctx, meReply, {
     what: 'read profile',
     bucket: 'users-me',
@@ -156,11 +157,7 @@ function postUrl(request: Pick<PublishRequest, 'channel'>, credentials: Credenti
  * After a failure: keep what was done when the failure is one a later run can get past, else give
  * the error to the engine (with the ids that did go out named in it, since nothing will undo them).
  */
-function afterFailure(
-  ctx: Parameters<PlatformAdapter['publish']>[0],
-  state: XState,
-  error: unknown,
-): PublishOutcome {
+function afterFailure(ctx: AdapterContext, state: XState, error: unknown): PublishOutcome {
   if (!(error instanceof PlatformError)) throw error;
   // Only a create that got no answer may have happened; every other answer is definite.
   if (error.kind !== 'transient') state.uncertain = false;
@@ -193,7 +190,7 @@ function afterFailure(
 }
 
 async function publish(
-  ctx: Parameters<PlatformAdapter['publish']>[0],
+  ctx: AdapterContext,
   credentials: Credentials,
   request: PublishRequest,
 ): Promise<PublishOutcome> {
@@ -263,7 +260,7 @@ async function publish(
   };
 }
 
-export const xAdapter: PlatformAdapter = {
+export const xAdapter: OAuthAdapter = {
   id: 'x',
   displayName: 'X',
   capabilities,

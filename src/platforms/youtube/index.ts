@@ -26,7 +26,7 @@ import {
   type AdapterContext,
   type Capabilities,
   type Credentials,
-  type PlatformAdapter,
+  type OAuthAdapter,
   PlatformError,
   type PublishOutcome,
   type PublishRequest,
@@ -357,7 +357,7 @@ export async function readComments(
   };
 }
 
-export const youtubeAdapter: PlatformAdapter = {
+export const youtubeAdapter: OAuthAdapter = {
   id: 'youtube',
   displayName: 'YouTube',
   capabilities,

@@ -109,34 +109,28 @@ beforeEach(() => {
 });
 
 describe('connecting with an app password', () => {
-  it('has no redirect to offer', () => {
-    expect(() =>
-      blueskyAdapter.authorizeUrl(ctx, { redirectUri: 'x', state: 's', codeChallenge: 'c', scopes: [] }),
-    ).toThrow(/app password/);
+  it('asks for a server, a handle and an app password, the password masked', () => {
+    expect(blueskyAdapter.auth).toBe('credentials');
+    expect(blueskyAdapter.credentialFields.map((f) => [f.name, f.secret, f.required])).toEqual([
+      ['service', false, false],
+      ['identifier', false, true],
+      ['password', true, true],
+    ]);
   });
 
-  it('refuses a wrong password or a malformed code as it should', async () => {
+  it('refuses a wrong password or an empty one as it should', async () => {
     expect(
-      (
-        await caught(
-          blueskyAdapter.exchangeCode(ctx, { code: 'alice.test:wrong', codeVerifier: '', redirectUri: '' }),
-        )
-      ).kind,
+      (await caught(blueskyAdapter.signIn(ctx, { identifier: 'alice.test', password: 'wrong' }))).kind,
     ).toBe('auth');
-    expect(
-      (
-        await caught(
-          blueskyAdapter.exchangeCode(ctx, { code: 'no-colon', codeVerifier: '', redirectUri: '' }),
-        )
-      ).kind,
-    ).toBe('invalid');
+    expect((await caught(blueskyAdapter.signIn(ctx, { identifier: 'alice.test', password: ' ' }))).kind).toBe(
+      'invalid',
+    );
   });
 
   it('logs in, reads the profile record and lists the account as the channel', async () => {
-    const tokens = await blueskyAdapter.exchangeCode(ctx, {
-      code: '@alice.test:abcd-efgh-ijkl-mnop',
-      codeVerifier: 'unused',
-      redirectUri: 'unused',
+    const tokens = await blueskyAdapter.signIn(ctx, {
+      identifier: '@alice.test',
+      password: 'abcd-efgh-ijkl-mnop',
     });
     expect(tokens.expiresAt?.getTime()).toBe(clock.getTime() + 2 * 3600_000);
     expect(tokens.refreshToken).toBeTruthy();

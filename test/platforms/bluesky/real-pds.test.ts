@@ -144,10 +144,9 @@ beforeAll(async () => {
     body: { name: 'herald' },
   });
   expect(appPassword.status).toBe(200);
-  const tokens = await blueskyAdapter.exchangeCode(ctx, {
-    code: `alice.test:${appPassword.body.password}`,
-    codeVerifier: '',
-    redirectUri: '',
+  const tokens = await blueskyAdapter.signIn(ctx, {
+    identifier: 'alice.test',
+    password: String(appPassword.body.password),
   });
   const profile = await blueskyAdapter.profile(ctx, tokens);
   expect(profile).toMatchObject({ username: 'alice.test', displayName: 'Alice Real' });

@@ -78,26 +78,21 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 describe('connecting with an Admin API key', () => {
-  it('has no redirect, refuses malformed and unknown keys', async () => {
-    expect(() =>
-      ghostAdapter.authorizeUrl(ctx, { redirectUri: 'x', state: 's', codeChallenge: 'c', scopes: [] }),
-    ).toThrow(/Admin API key/);
-    expect(
-      (await caught(ghostAdapter.exchangeCode(ctx, { code: 'not-a-key', codeVerifier: '', redirectUri: '' })))
-        .kind,
-    ).toBe('invalid');
+  it('asks for the site and a masked key, refuses malformed and unknown keys', async () => {
+    expect(ghostAdapter.auth).toBe('credentials');
+    expect(ghostAdapter.credentialFields.map((f) => [f.name, f.secret, f.serverUrl ?? false])).toEqual([
+      ['siteUrl', false, true],
+      ['adminApiKey', true, false],
+    ]);
+    expect((await caught(ghostAdapter.signIn(ctx, { adminApiKey: 'not-a-key' }))).kind).toBe('invalid');
     const unknown = `${'a'.repeat(24)}:${'b'.repeat(64)}`;
-    const tokens = await ghostAdapter.exchangeCode(ctx, { code: unknown, codeVerifier: '', redirectUri: '' });
+    const tokens = await ghostAdapter.signIn(ctx, { adminApiKey: unknown });
     expect((await caught(ghostAdapter.profile(ctx, tokens))).kind).toBe('auth');
   });
 
   it('connects, signs a 5-minute JWT per request and lists the site as the channel', async () => {
     const key = server.addIntegration();
-    const tokens = await ghostAdapter.exchangeCode(ctx, {
-      code: ` ${key} `,
-      codeVerifier: '',
-      redirectUri: '',
-    });
+    const tokens = await ghostAdapter.signIn(ctx, { adminApiKey: ` ${key} ` });
     expect(tokens).toEqual({ accessToken: key, refreshToken: null, expiresAt: null, scopes: [] });
     const profile = await ghostAdapter.profile(ctx, tokens);
     expect(profile).toMatchObject({

@@ -169,11 +169,7 @@ describe.skipIf(!installed)('Ghost adapter on real Ghost', () => {
     });
     await waitForGhost(Date.now() + 90_000);
     ctx = { app: { clientId: 'ghost', clientSecret: null, baseUrl: site, scopes: [], settings: {} }, fetch };
-    const tokens = await ghostAdapter.exchangeCode(ctx, {
-      code: await createAdminKey(),
-      codeVerifier: '',
-      redirectUri: '',
-    });
+    const tokens = await ghostAdapter.signIn(ctx, { adminApiKey: await createAdminKey() });
     const profile = await ghostAdapter.profile(ctx, tokens);
     expect(profile).toMatchObject({ displayName: 'Herald Real Ghost' });
     credentials = { ...tokens, accountId: profile.externalId, metadata: profile.metadata ?? {} };

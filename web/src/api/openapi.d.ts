@@ -425,10 +425,11 @@ export interface paths {
                     "application/json": {
                         /**
                          * Format: uri
-                         * @description For self-hosted instances (Mastodon, Ghost)
+                         * @description The server, for platforms with many (a Mastodon instance, a Ghost site, a Bluesky PDS)
                          */
                         baseUrl?: string;
-                        clientId: string;
+                        /** @description The OAuth client id. Leave it out for Mastodon (Herald registers itself on the instance at baseUrl) and for platforms that sign in with a form (Bluesky, Ghost) */
+                        clientId?: string;
                         /** @description Stored encrypted; never returned */
                         clientSecret?: string;
                         name: string;
@@ -1507,6 +1508,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         returnTo?: string;
+                        /** @description The server to connect on, for platforms with many (a Mastodon instance): Herald registers itself there the first time */
+                        serverUrl?: string;
                     };
                 };
             };
@@ -1519,6 +1522,114 @@ export interface paths {
                     content: {
                         "application/json": {
                             authorizeUrl: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/connect/{platform}/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Connect an account with a sign-in form (Bluesky app password, Ghost Admin API key)
+         * @description The platform's `connect.fields` (GET /platforms) say which values to send. Secrets are stored encrypted and never returned.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    platform: string;
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The sign-in form's values by field name */
+                        values: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            connectionId: string;
                         };
                     };
                 };
@@ -1944,6 +2055,111 @@ export interface paths {
                             /** Format: date-time */
                             tokenExpiresAt: string | null;
                             username: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspaceId}/connections/{connectionId}/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in again to a connection that uses a sign-in form (same account) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    connectionId: string;
+                    workspaceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The sign-in form's values by field name */
+                        values: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            connectionId: string;
                         };
                     };
                 };
@@ -3360,10 +3576,11 @@ export interface paths {
                     "application/json": {
                         /**
                          * Format: uri
-                         * @description For self-hosted instances (Mastodon, Ghost)
+                         * @description The server, for platforms with many (a Mastodon instance, a Ghost site, a Bluesky PDS)
                          */
                         baseUrl?: string;
-                        clientId: string;
+                        /** @description The OAuth client id. Leave it out for Mastodon (Herald registers itself on the instance at baseUrl) and for platforms that sign in with a form (Bluesky, Ghost) */
+                        clientId?: string;
                         /** @description Stored encrypted; never returned */
                         clientSecret?: string;
                         name: string;
@@ -3563,13 +3780,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            capabilities: {
-                                [key: string]: unknown;
-                            };
-                            displayName: string;
-                            id: string;
-                        }[];
+                        "application/json": components["schemas"]["Platform"][];
                     };
                 };
             };
@@ -5109,9 +5320,33 @@ export interface components {
             url: string;
             width: number | null;
         };
+        Platform: {
+            capabilities: {
+                [key: string]: unknown;
+            };
+            connect: {
+                asksForServer: boolean;
+                /** @enum {string} */
+                method: "oauth";
+            } | {
+                fields: {
+                    help: string | null;
+                    label: string;
+                    name: string;
+                    placeholder: string | null;
+                    required: boolean;
+                    secret: boolean;
+                    serverUrl: boolean;
+                }[];
+                /** @enum {string} */
+                method: "credentials";
+            };
+            displayName: string;
+            id: string;
+        };
         PlatformApp: {
             baseUrl: string | null;
-            clientId: string;
+            clientId: string | null;
             /** Format: date-time */
             createdAt: string;
             hasClientSecret: boolean;
@@ -5126,7 +5361,7 @@ export interface components {
         };
         PlatformAppInput: {
             baseUrl: string | null;
-            clientId: string;
+            clientId: string | null;
             /** Format: date-time */
             createdAt: string;
             hasClientSecret: boolean;
@@ -5138,6 +5373,30 @@ export interface components {
             scopes: string[];
             /** Format: uuid */
             workspaceId: string | null;
+        };
+        PlatformInput: {
+            capabilities: {
+                [key: string]: unknown;
+            };
+            connect: {
+                asksForServer: boolean;
+                /** @enum {string} */
+                method: "oauth";
+            } | {
+                fields: {
+                    help: string | null;
+                    label: string;
+                    name: string;
+                    placeholder: string | null;
+                    required: boolean;
+                    secret: boolean;
+                    serverUrl: boolean;
+                }[];
+                /** @enum {string} */
+                method: "credentials";
+            };
+            displayName: string;
+            id: string;
         };
         Post: {
             /** Format: uuid */

@@ -1,14 +1,15 @@
 /**
  * Connected accounts: connect through the platform's OAuth screens (the API answers with the URL to
- * send the browser to, and the platform sends it back to `/channels?connected=<id>` or `?error=`),
- * each connection's status, health, token expiry and last error; reconnect; disconnect.
+ * send the browser to, and the platform sends it back to `/channels?connected=<id>` or `?error=`), or
+ * through a sign-in form for platforms that use one (`connect-dialog.tsx`); each connection's status,
+ * health, token expiry and last error; reconnect; disconnect.
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ExternalLink, PlugZap, RefreshCw, Unplug } from 'lucide-react';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client';
-import type { Channel } from '../api/types';
+import type { Channel, Platform } from '../api/types';
 import { useTimeZone } from '../app/preferences';
 import { useChannels, usePlatforms } from '../app/queries';
 import { useWorkspace } from '../app/session';
@@ -17,6 +18,13 @@ import { useFeedback } from '../components/feedback';
 import { StatusBadge } from '../components/status';
 import { Button, Card, EmptyState, ErrorNotice, Notice, PageHeader, Spinner } from '../components/ui';
 import { formatDateTime, formatRelative } from '../lib/time';
+import { ConnectDialog } from './connect-dialog';
+
+/** What the connect dialog is open for: a new account, or signing in again to a connection. */
+type Connecting = { platform: Platform; connectionId?: string };
+
+/** Platforms that need a form before (or instead of) the redirect. */
+const needsForm = (p: Platform) => p.connect.method === 'credentials' || p.connect.asksForServer;
 
 export function ChannelsPage() {
   const workspace = useWorkspace();
@@ -27,6 +35,7 @@ export function ChannelsPage() {
   const connected = params.get('connected');
   const oauthError = params.get('error');
   const oauthErrorDescription = params.get('error_description') ?? params.get('message');
+  const [connecting, setConnecting] = useState<Connecting | null>(null);
 
   const connect = useMutation({
     mutationFn: (platform: string) =>
@@ -89,7 +98,7 @@ export function ChannelsPage() {
               {platforms.data.map((p) => (
                 <Button
                   key={p.id}
-                  onClick={() => connect.mutate(p.id)}
+                  onClick={() => (needsForm(p) ? setConnecting({ platform: p }) : connect.mutate(p.id))}
                   busy={connect.isPending && connect.variables === p.id}
                   variant={p.id === 'sandbox' ? 'primary' : 'default'}
                 >
@@ -99,8 +108,9 @@ export function ChannelsPage() {
             </div>
           )}
           <p className="small muted" style={{ marginTop: 10 }}>
-            You will be sent to the platform to approve Herald, then brought back here. The sandbox network is
-            built in: use it to try Herald without a real account.
+            Most platforms send you to approve Herald there, then back here; Bluesky and Ghost ask for an app
+            password or an API key instead. The sandbox network is built in: use it to try Herald without a
+            real account.
           </p>
         </Card>
       ) : null}
@@ -119,16 +129,45 @@ export function ChannelsPage() {
         </Card>
       ) : (
         <div className="grid-cards">
-          {channels.data.map((c) => (
-            <ChannelCard key={c.id} channel={c} />
-          ))}
+          {channels.data.map((c) => {
+            const platform = platforms.data?.find((p) => p.id === c.platform);
+            return (
+              <ChannelCard
+                key={c.id}
+                channel={c}
+                onSignIn={
+                  platform?.connect.method === 'credentials'
+                    ? () => setConnecting({ platform, connectionId: c.connection.id })
+                    : null
+                }
+              />
+            );
+          })}
         </div>
       )}
+      {connecting ? (
+        <ConnectDialog
+          platform={connecting.platform}
+          {...(connecting.connectionId ? { connectionId: connecting.connectionId } : {})}
+          onClose={() => setConnecting(null)}
+          onConnected={(id) => {
+            setConnecting(null);
+            setParams({ connected: id }, { replace: true });
+          }}
+        />
+      ) : null}
     </div>
   );
 }
 
-function ChannelCard({ channel: c }: { channel: Channel }) {
+function ChannelCard({
+  channel: c,
+  onSignIn,
+}: {
+  channel: Channel;
+  /** For sign-in-form platforms: reconnecting opens the form instead of a redirect. */
+  onSignIn: (() => void) | null;
+}) {
   const workspace = useWorkspace();
   const [zone] = useTimeZone();
   const feedback = useFeedback();
@@ -210,7 +249,7 @@ function ChannelCard({ channel: c }: { channel: Channel }) {
               <Button
                 size="sm"
                 variant={needsReconnect ? 'primary' : 'default'}
-                onClick={() => reconnect.mutate()}
+                onClick={() => (onSignIn ? onSignIn() : reconnect.mutate())}
                 busy={reconnect.isPending}
               >
                 <RefreshCw size={14} aria-hidden="true" /> Reconnect<span className="sr-only"> {c.name}</span>

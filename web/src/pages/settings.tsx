@@ -512,7 +512,7 @@ function PlatformApps() {
           body: {
             platform: form.platform || platforms.data?.[0]?.id || '',
             name: form.name,
-            clientId: form.clientId,
+            ...(form.clientId ? { clientId: form.clientId } : {}),
             ...(form.clientSecret ? { clientSecret: form.clientSecret } : {}),
             ...(form.baseUrl ? { baseUrl: form.baseUrl } : {}),
           },
@@ -621,12 +621,15 @@ function PlatformApps() {
                 />
               )}
             </Field>
-            <Field label="Client id" error={issueFor(create.error, 'clientId')}>
+            <Field
+              label="Client id"
+              hint="Leave empty for Mastodon (Herald registers itself on the instance at the base URL) and for Bluesky and Ghost, which sign in with a form."
+              error={issueFor(create.error, 'clientId')}
+            >
               {(p) => (
                 <input
                   {...p}
                   className="input"
-                  required
                   value={form.clientId}
                   onChange={(e) => setForm({ ...form, clientId: e.target.value })}
                 />
@@ -646,7 +649,7 @@ function PlatformApps() {
             </Field>
             <Field
               label="Base URL"
-              hint="Self-hosted instances only (Mastodon…)."
+              hint="The server, for platforms with many: a Mastodon instance, a Ghost site, a Bluesky PDS."
               error={issueFor(create.error, 'baseUrl')}
             >
               {(p) => (
