@@ -174,7 +174,7 @@ describe('token requests', () => {
       const { ctx } = scripted(json(status, { error, error_description: `because ${error}` }));
       const e = await refused(refreshAccessToken(ctx, server(), 'rt-1'));
       expect(e).toMatchObject({ kind, code: error, status });
-      expect(e.message).toBe(`refresh: Example answered ${status}: because ${error}`);
+      expect(e.message).toBe(`refresh: Example answered ${status} ${error}: because ${error}`);
     }
   });
 

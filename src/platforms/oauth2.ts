@@ -170,8 +170,9 @@ export function tokenRequestFailure(ctx: AdapterContext, name: string, refusal: 
   const { status, headers } = refusal;
   const b = refusal.body as { error?: unknown; error_description?: unknown } | null;
   const code = typeof b?.error === 'string' ? b.error : null;
-  const description = typeof b?.error_description === 'string' ? b.error_description : code;
-  const message = `${refusal.what}: ${name} answered ${status}${description ? `: ${description}` : ''}`;
+  const description = typeof b?.error_description === 'string' ? b.error_description : null;
+  // `answered 400 invalid_grant: grant request is invalid`: the code says more than many descriptions.
+  const message = `${refusal.what}: ${name} answered ${status}${code ? ` ${code}` : ''}${description ? `: ${description}` : ''}`;
   const common = { message, code, status };
   if (status === 429) {
     return new PlatformError({ kind: 'rate_limited', retryAfter: retryAfterOf(ctx, headers), ...common });
