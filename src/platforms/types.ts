@@ -141,6 +141,9 @@ export type PostMetrics = {
 
 export type ValidationIssue = { field: string; message: string };
 
+/** The channel a post is checked for: limits an adapter read when it listed the channel live in its metadata. */
+export type ChannelContext = { kind: string; metadata: Record<string, unknown> };
+
 export type AdapterContext = {
   app: AppCredentials;
   fetch: FetchLike;
@@ -198,8 +201,14 @@ type AdapterBase = {
   refresh(ctx: AdapterContext, credentials: Credentials): Promise<TokenSet>;
   profile(ctx: AdapterContext, tokens: { accessToken: string }): Promise<AccountProfile>;
   discoverChannels(ctx: AdapterContext, credentials: Credentials): Promise<DiscoveredChannel[]>;
-  /** Refuses, before scheduling, what the platform would refuse. */
-  validate(request: Pick<PublishRequest, 'text' | 'title' | 'media' | 'options'>): ValidationIssue[];
+  /**
+   * Refuses, before scheduling, what the platform would refuse: for `channel` when given (its own
+   * limits, e.g. a Mastodon instance's), else by the platform's defaults.
+   */
+  validate(
+    request: Pick<PublishRequest, 'text' | 'title' | 'media' | 'options'>,
+    channel?: ChannelContext,
+  ): ValidationIssue[];
   publish(ctx: AdapterContext, credentials: Credentials, request: PublishRequest): Promise<PublishOutcome>;
   /** After a crash: did an earlier try reach the platform? */
   reconcile(

@@ -300,6 +300,31 @@ describe('Mastodon: Herald registers itself on each instance', () => {
     expect(new URL(reconnect.json().authorizeUrl).origin).toBe(mastodon.url);
   });
 
+  it("checks posts against the instance's own limits before scheduling, read when the channel was listed", async () => {
+    const big = await startMastodonServer();
+    try {
+      big.state.limits.maxCharacters = 1000;
+      const start = await call('POST', '/connect/mastodon', { serverUrl: big.url });
+      const consent = await fetch(start.json().authorizeUrl, { redirect: 'manual' });
+      await fetch(consent.headers.get('location')!, { redirect: 'manual' });
+      const list = await call('GET', '/channels');
+      const channel = list
+        .json()
+        .items.find((c: { platform: string; username: string }) =>
+          c.username.endsWith(new URL(big.url).host),
+        );
+      const check = (length: number) =>
+        call('POST', '/posts/validate', { content: 'x'.repeat(length), channelIds: [channel.id] });
+      // Longer than Mastodon's default 500, within this instance's 1,000.
+      expect((await check(800)).json().issues).toEqual([]);
+      const tooLong = (await check(1200)).json().issues;
+      expect(tooLong).toHaveLength(1);
+      expect(tooLong[0].message).toMatch(/at most 1000 characters on this instance/);
+    } finally {
+      await big.close();
+    }
+  });
+
   it('naming an instance Herald does not know yet registers Herald there first', async () => {
     const other = await startMastodonServer();
     try {
@@ -313,8 +338,8 @@ describe('Mastodon: Herald registers itself on each instance', () => {
       const ok = await call('POST', '/connect/mastodon', { serverUrl: other.url });
       expect(ok.statusCode, ok.body).toBe(200);
       expect(new URL(ok.json().authorizeUrl).origin).toBe(other.url);
-      expect((await appsFor('mastodon')).map((a) => a.baseUrl).sort()).toEqual(
-        [mastodon.url, other.url].sort(),
+      expect((await appsFor('mastodon')).map((a) => a.baseUrl)).toEqual(
+        expect.arrayContaining([mastodon.url, other.url]),
       );
     } finally {
       await other.close();

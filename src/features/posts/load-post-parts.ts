@@ -75,12 +75,14 @@ export function validateTargets(
       ? override.mediaIds.map((id) => input.mediaById.get(id)!)
       : input.media;
     const adapter = deps.platforms.get(channel.platform);
-    for (const issue of adapter.validate({
+    const request = {
       text: override?.content ?? input.content,
       title: input.title,
       options: override?.options ?? {},
       media: mediaRows.map((m) => toMediaItem(deps, m)),
-    })) {
+    };
+    const context = { kind: channel.kind, metadata: channel.metadata as Record<string, unknown> };
+    for (const issue of adapter.validate(request, context)) {
       issues.push({
         channelId: channel.id,
         field:

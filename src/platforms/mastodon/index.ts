@@ -95,17 +95,19 @@ function failIfInvalid(issues: { field: string; message: string }[]) {
   }
 }
 
-async function readLimits(ctx: AdapterContext) {
+/** The instance's description (`configuration` holds its limits). */
+async function readInstance(ctx: AdapterContext): Promise<unknown> {
   const reply = await call(ctx, z.unknown(), {
     what: 'read instance limits',
     path: '/api/v2/instance',
     accept: [404],
   });
-  if (reply.status !== 404) return limitsFromInstance(reply.data);
+  if (reply.status !== 404) return reply.data;
   // Before 4.0 the same `configuration` lives in v1.
-  const v1 = await call(ctx, z.unknown(), { what: 'read instance limits', path: '/api/v1/instance' });
-  return limitsFromInstance(v1.data);
+  return (await call(ctx, z.unknown(), { what: 'read instance limits', path: '/api/v1/instance' })).data;
 }
+
+const readLimits = async (ctx: AdapterContext) => limitsFromInstance(await readInstance(ctx));
 
 export const replyKey = (key: string, n: number) => `${key}:${n}`;
 
@@ -204,6 +206,9 @@ export const mastodonAdapter: OAuthAdapter = {
 
   async discoverChannels(ctx, credentials) {
     const me = await verifyCredentials(ctx, credentials.accessToken);
+    // Kept with the channel so the composer checks this instance's limits, not Mastodon's defaults.
+    const instance = await readInstance(ctx).catch(() => null);
+    const configuration = (instance as { configuration?: unknown } | null)?.configuration ?? null;
     return [
       {
         externalId: externalIdOf(ctx, me.id),
@@ -213,7 +218,7 @@ export const mastodonAdapter: OAuthAdapter = {
         avatarUrl: me.avatar ?? null,
         url: me.url ?? null,
         followersCount: me.followers_count ?? null,
-        metadata: { accountId: me.id },
+        metadata: { accountId: me.id, ...(configuration ? { instanceConfiguration: configuration } : {}) },
       },
     ];
   },

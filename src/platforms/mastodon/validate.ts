@@ -3,13 +3,14 @@
  * graphemes of the content warning plus the text, where every URL counts as
  * `characters_reserved_per_url` (23) and a mention counts only its `@username` part.
  *
- * Every instance sets its own limits (`GET /api/v2/instance` → `configuration`). `validate` is
- * synchronous and runs before scheduling, so it checks Mastodon's defaults; `publish` reads the
- * instance's real limits and refuses with `invalid` what that instance would refuse.
+ * Every instance sets its own limits (`GET /api/v2/instance` → `configuration`). Listing a channel
+ * keeps that configuration in the channel's metadata, so `validate` checks the instance's own limits
+ * before scheduling (Mastodon's defaults for a channel listed without them); `publish` reads them
+ * again and refuses with `invalid` what the instance would refuse by then.
  */
 import twitter from 'twitter-text';
 import { z } from 'zod';
-import type { PublishRequest, ValidationIssue } from '../types.ts';
+import type { ChannelContext, PublishRequest, ValidationIssue } from '../types.ts';
 
 export type InstanceLimits = {
   maxCharacters: number;
@@ -155,7 +156,13 @@ export function validateWith(limits: InstanceLimits, request: Checked): Validati
   return issues;
 }
 
-export const validate = (request: Checked): ValidationIssue[] => validateWith(DEFAULT_LIMITS, request);
+export const validate = (request: Checked, channel?: ChannelContext): ValidationIssue[] =>
+  validateWith(
+    channel?.metadata.instanceConfiguration
+      ? limitsFromInstance({ configuration: channel.metadata.instanceConfiguration })
+      : DEFAULT_LIMITS,
+    request,
+  );
 
 const instanceReply = z.object({
   configuration: z

@@ -103,7 +103,9 @@ export function describeProblem(body: unknown): Problem {
   const first = Array.isArray(b.errors) ? (b.errors[0] as Record<string, unknown> | undefined) : undefined;
   const detail = typeof b.detail === 'string' ? b.detail : null;
   const title = typeof b.title === 'string' ? b.title : null;
-  const type = typeof b.type === 'string' ? b.type : typeof first?.type === 'string' ? first.type : null;
+  const given = typeof b.type === 'string' ? b.type : typeof first?.type === 'string' ? first.type : null;
+  // RFC 9457: `about:blank` means "no type beyond the HTTP status", so it names nothing.
+  const type = given === 'about:blank' ? null : given;
   const firstMessage =
     typeof first?.message === 'string'
       ? first.message
@@ -165,8 +167,6 @@ export type XCall = {
   body?: BodyInit;
   /** Statuses that are not failures for this call (e.g. 404 when deleting). */
   accept?: number[];
-  /** The token endpoint: its 4xx mean the grant is gone. */
-  tokenEndpoint?: boolean;
 };
 
 export type XReply<T> = { data: T; status: number; rateLimit: RateLimitInfo | null; body: unknown };
@@ -197,7 +197,6 @@ export async function xCall<T>(
       headers: response.headers,
       body: parsedBody,
       bucket: call.bucket,
-      token: call.tokenEndpoint ?? false,
     });
   }
   if (!schema || accepted)

@@ -24,7 +24,7 @@ describe('X errors → PlatformError', () => {
         title: 'Forbidden',
         status: 403,
       }),
-    ).toMatchObject({ kind: 'duplicate', status: 403 });
+    ).toMatchObject({ kind: 'duplicate', status: 403, code: 'Forbidden' });
     expect(fail(403, { title: 'Forbidden', detail: 'Unsupported Authentication', status: 403 }).kind).toBe(
       'auth',
     );
