@@ -28,9 +28,14 @@ import {
   type PublishOutcome,
   type PublishRequest,
   type RateLimitInfo,
-  type TokenSet,
 } from '../types.ts';
-import { authorizeBase, nowOf, type XCall, xCall } from './api.ts';
+import {
+  authorizationUrl,
+  exchangeAuthorizationCode,
+  type OAuth2Server,
+  refreshAccessToken,
+} from '../oauth2.ts';
+import { apiBase, authorizeBase, failureFor, nowOf, xCall } from './api.ts';
 import { advanceUpload, type UploadState } from './media.ts';
 import { createPost, findPost, recentPosts } from './posts.ts';
 import { MAX_IMAGES, MAX_WEIGHTED_LENGTH, readOptions, validate } from './validate.ts';
@@ -52,13 +57,6 @@ const capabilities: Capabilities = {
   metrics: true,
 };
 
-const tokenReply = z.object({
-  access_token: z.string().min(1),
-  token_type: z.string().optional(),
-  expires_in: z.number().optional(),
-  refresh_token: z.string().min(1).optional(),
-  scope: z.string().optional(),
-});
 const meReply = z.object({
   data: z.object({
     id: z.string(),
@@ -75,35 +73,18 @@ const metricsReply = z.object({
   }),
 });
 
-async function requestTokens(
-  ctx: AdapterContext,
-  what: string,
-  form: Record<string, string>,
-): Promise<TokenSet> {
-  const params = new URLSearchParams(form);
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-  if (ctx.app.clientSecret) {
-    // Confidential clients authenticate with Basic; public clients send client_id in the body.
-    const pair = `${encodeURIComponent(ctx.app.clientId)}:${encodeURIComponent(ctx.app.clientSecret)}`;
-    headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
-  } else {
-    params.set('client_id', ctx.app.clientId);
-  }
-  const call: XCall = {
-    what,
-    bucket: 'oauth',
-    method: 'POST',
-    path: '/2/oauth2/token',
-    headers,
-    body: params,
-    tokenEndpoint: true,
-  };
-  const { data } = await xCall(ctx, tokenReply, call);
+/**
+ * X's authorization server: a confidential client authenticates with Basic, a public one sends its
+ * id. Its refusals carry rate-limit headers, and any 4xx means the grant is gone (a used refresh
+ * token comes back as `invalid_request`), so X's own mapping judges them.
+ */
+function oauthServer(ctx: AdapterContext): OAuth2Server {
   return {
-    accessToken: data.access_token,
-    refreshToken: data.refresh_token ?? null,
-    expiresAt: data.expires_in === undefined ? null : new Date(nowOf(ctx).getTime() + data.expires_in * 1000),
-    scopes: (data.scope ?? '').split(' ').filter(Boolean),
+    name: 'X',
+    authorizationEndpoint: `${authorizeBase(ctx)}/i/oauth2/authorize`,
+    tokenEndpoint: `${apiBase(ctx)}/2/oauth2/token`,
+    clientAuthentication: ctx.app.clientSecret ? 'client_secret_basic' : 'none',
+    failure: (refusal) => failureFor(ctx, { ...refusal, bucket: 'oauth', token: true }),
   };
 }
 
@@ -265,29 +246,13 @@ export const xAdapter: OAuthAdapter = {
   displayName: 'X',
   capabilities,
 
-  authorizeUrl(ctx, request) {
-    const scopes = [...new Set([...request.scopes, ...REQUIRED_SCOPES])];
-    const url = new URL(`${authorizeBase(ctx)}/i/oauth2/authorize`);
-    url.search = new URLSearchParams({
-      response_type: 'code',
-      client_id: ctx.app.clientId,
-      redirect_uri: request.redirectUri,
-      scope: scopes.join(' '),
-      state: request.state,
-      code_challenge: request.codeChallenge,
-      code_challenge_method: 'S256',
-    }).toString();
-    return url.toString();
-  },
+  authorizeUrl: (ctx, request) =>
+    authorizationUrl(ctx, oauthServer(ctx), {
+      ...request,
+      scopes: [...new Set([...request.scopes, ...REQUIRED_SCOPES])],
+    }),
 
-  exchangeCode(ctx, request) {
-    return requestTokens(ctx, 'exchange code', {
-      code: request.code,
-      grant_type: 'authorization_code',
-      redirect_uri: request.redirectUri,
-      code_verifier: request.codeVerifier,
-    });
-  },
+  exchangeCode: (ctx, request) => exchangeAuthorizationCode(ctx, oauthServer(ctx), request),
 
   refresh(ctx, credentials) {
     if (!credentials.refreshToken) {
@@ -298,10 +263,7 @@ export const xAdapter: OAuthAdapter = {
         }),
       );
     }
-    return requestTokens(ctx, 'refresh', {
-      grant_type: 'refresh_token',
-      refresh_token: credentials.refreshToken,
-    });
+    return refreshAccessToken(ctx, oauthServer(ctx), credentials.refreshToken);
   },
 
   async profile(ctx, tokens) {
