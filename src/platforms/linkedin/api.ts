@@ -126,7 +126,6 @@ export type LinkedInCall = {
   json?: unknown;
   body?: BodyInit;
   accept?: number[];
-  tokenEndpoint?: boolean;
 };
 
 export type LinkedInReply<T> = { data: T; status: number; headers: Headers; body: unknown };
@@ -160,7 +159,6 @@ export async function linkedinCall<T>(
       status: response.status,
       headers: response.headers,
       body: parsedBody,
-      tokenEndpoint: call.tokenEndpoint ?? false,
     });
   }
   if (!schema || accepted) {

@@ -28,9 +28,14 @@ import {
   PlatformError,
   type PublishOutcome,
   type PublishRequest,
-  type TokenSet,
 } from '../types.ts';
-import { authBase, encodeUrn, linkedinCall, nowOf } from './api.ts';
+import {
+  authorizationUrl,
+  exchangeAuthorizationCode,
+  type OAuth2Server,
+  refreshAccessToken,
+} from '../oauth2.ts';
+import { authBase, encodeUrn, failureFor, linkedinCall, nowOf } from './api.ts';
 import { advanceUpload, type UploadSlot } from './media.ts';
 import {
   contentKindOf,
@@ -60,13 +65,6 @@ const capabilities: Capabilities = {
   metrics: true,
 };
 
-const tokenReply = z.object({
-  access_token: z.string().min(1),
-  expires_in: z.number().optional(),
-  refresh_token: z.string().min(1).optional(),
-  refresh_token_expires_in: z.number().optional(),
-  scope: z.string().optional(),
-});
 const userinfo = z.object({
   sub: z.string(),
   name: z.string().optional(),
@@ -108,29 +106,18 @@ const shareStatisticsReply = z.object({
   ),
 });
 
-async function requestTokens(
-  ctx: AdapterContext,
-  what: string,
-  form: Record<string, string>,
-): Promise<TokenSet> {
-  const body = new URLSearchParams({
-    ...form,
-    client_id: ctx.app.clientId,
-    client_secret: ctx.app.clientSecret ?? '',
-  });
-  const { data } = await linkedinCall(ctx, tokenReply, {
-    what,
-    method: 'POST',
-    path: `${authBase(ctx)}/oauth/v2/accessToken`,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body,
-    tokenEndpoint: true,
-  });
+/**
+ * LinkedIn's authorization server: the secret goes in the body, and there is no PKCE on the web flow.
+ * Any 4xx from its token endpoint means the grant is gone, so LinkedIn's own mapping judges refusals.
+ */
+function oauthServer(ctx: AdapterContext): OAuth2Server {
   return {
-    accessToken: data.access_token,
-    refreshToken: data.refresh_token ?? null,
-    expiresAt: data.expires_in === undefined ? null : new Date(nowOf(ctx).getTime() + data.expires_in * 1000),
-    scopes: (data.scope ?? '').split(/[ ,]+/).filter(Boolean),
+    name: 'LinkedIn',
+    authorizationEndpoint: `${authBase(ctx)}/oauth/v2/authorization`,
+    tokenEndpoint: `${authBase(ctx)}/oauth/v2/accessToken`,
+    clientAuthentication: 'client_secret_post',
+    pkce: false,
+    failure: (refusal) => failureFor(ctx, { ...refusal, tokenEndpoint: true }),
   };
 }
 
@@ -304,25 +291,11 @@ export const linkedinAdapter: OAuthAdapter = {
   authorizeUrl(ctx, request) {
     const scopes = new Set([...MEMBER_SCOPES, ...ctx.app.scopes, ...request.scopes]);
     if (ctx.app.settings.organizations === true) for (const s of ORGANIZATION_SCOPES) scopes.add(s);
-    const url = new URL(`${authBase(ctx)}/oauth/v2/authorization`);
-    url.search = new URLSearchParams({
-      response_type: 'code',
-      client_id: ctx.app.clientId,
-      redirect_uri: request.redirectUri,
-      state: request.state,
-      scope: [...scopes].join(' '),
-    }).toString();
-    return url.toString();
+    return authorizationUrl(ctx, oauthServer(ctx), { ...request, scopes: [...scopes] });
   },
 
-  exchangeCode(ctx, request) {
-    // LinkedIn's web flow authenticates with the client secret; it takes no PKCE verifier.
-    return requestTokens(ctx, 'exchange code', {
-      grant_type: 'authorization_code',
-      code: request.code,
-      redirect_uri: request.redirectUri,
-    });
-  },
+  // LinkedIn's web flow authenticates with the client secret; it takes no PKCE verifier.
+  exchangeCode: (ctx, request) => exchangeAuthorizationCode(ctx, oauthServer(ctx), request),
 
   refresh(ctx, credentials) {
     if (!credentials.refreshToken) {
@@ -334,10 +307,7 @@ export const linkedinAdapter: OAuthAdapter = {
         }),
       );
     }
-    return requestTokens(ctx, 'refresh', {
-      grant_type: 'refresh_token',
-      refresh_token: credentials.refreshToken,
-    });
+    return refreshAccessToken(ctx, oauthServer(ctx), credentials.refreshToken);
   },
 
   async profile(ctx, tokens) {
