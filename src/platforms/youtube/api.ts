@@ -107,7 +107,6 @@ export type YouTubeCall = {
   body?: BodyInit;
   /** Statuses that are answers, not failures (308 during uploads, 404 when deleting). */
   accept?: number[];
-  tokenEndpoint?: boolean;
 };
 
 export type YouTubeReply<T> = { data: T; status: number; headers: Headers; body: unknown };
@@ -137,7 +136,6 @@ export async function youtubeCall<T>(
       status: response.status,
       headers: response.headers,
       body: parsedBody,
-      tokenEndpoint: call.tokenEndpoint ?? false,
     });
   }
   if (!schema || accepted) {

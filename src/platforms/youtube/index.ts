@@ -30,9 +30,14 @@ import {
   PlatformError,
   type PublishOutcome,
   type PublishRequest,
-  type TokenSet,
 } from '../types.ts';
-import { authBase, nowOf, tokenBase, youtubeCall } from './api.ts';
+import {
+  authorizationUrl,
+  exchangeAuthorizationCode,
+  type OAuth2Server,
+  refreshAccessToken,
+} from '../oauth2.ts';
+import { authBase, failureFor, nowOf, tokenBase, youtubeCall } from './api.ts';
 import { emptyUpload, type UploadState, uploadVideo } from './upload.ts';
 import { readOptions, titleOf, validate } from './validate.ts';
 
@@ -58,12 +63,6 @@ const capabilities: Capabilities = {
   metrics: true,
 };
 
-const tokenReply = z.object({
-  access_token: z.string().min(1),
-  expires_in: z.number().optional(),
-  refresh_token: z.string().min(1).optional(),
-  scope: z.string().optional(),
-});
 const channelsReply = z.object({
   items: z
     .array(
@@ -137,28 +136,17 @@ const commentThreadsReply = z.object({
   nextPageToken: z.string().optional(),
 });
 
-async function requestTokens(
-  ctx: AdapterContext,
-  what: string,
-  form: Record<string, string>,
-): Promise<TokenSet> {
-  const { data } = await youtubeCall(ctx, tokenReply, {
-    what,
-    method: 'POST',
-    path: `${tokenBase(ctx)}/token`,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      ...form,
-      client_id: ctx.app.clientId,
-      client_secret: ctx.app.clientSecret ?? '',
-    }),
-    tokenEndpoint: true,
-  });
+/**
+ * Google's authorization server: the secret goes in the body. Any 4xx from its token endpoint means
+ * the grant is gone, and quota errors have their own shape, so YouTube's mapping judges refusals.
+ */
+function oauthServer(ctx: AdapterContext): OAuth2Server {
   return {
-    accessToken: data.access_token,
-    refreshToken: data.refresh_token ?? null,
-    expiresAt: data.expires_in === undefined ? null : new Date(nowOf(ctx).getTime() + data.expires_in * 1000),
-    scopes: (data.scope ?? '').split(' ').filter(Boolean),
+    name: 'YouTube',
+    authorizationEndpoint: `${authBase(ctx)}/o/oauth2/v2/auth`,
+    tokenEndpoint: `${tokenBase(ctx)}/token`,
+    clientAuthentication: 'client_secret_post',
+    failure: (refusal) => failureFor(ctx, { ...refusal, tokenEndpoint: true }),
   };
 }
 
@@ -364,31 +352,15 @@ export const youtubeAdapter: OAuthAdapter = {
 
   authorizeUrl(ctx, request) {
     const scopes = [...new Set([...REQUIRED_SCOPES, ...ctx.app.scopes, ...request.scopes])];
-    const url = new URL(`${authBase(ctx)}/o/oauth2/v2/auth`);
-    url.search = new URLSearchParams({
-      client_id: ctx.app.clientId,
-      redirect_uri: request.redirectUri,
-      response_type: 'code',
-      scope: scopes.join(' '),
+    return authorizationUrl(ctx, oauthServer(ctx), {
+      ...request,
+      scopes,
       // offline + consent: Google issues a refresh token only on consent, so always ask for it.
-      access_type: 'offline',
-      prompt: 'consent',
-      include_granted_scopes: 'true',
-      state: request.state,
-      code_challenge: request.codeChallenge,
-      code_challenge_method: 'S256',
-    }).toString();
-    return url.toString();
-  },
-
-  exchangeCode(ctx, request) {
-    return requestTokens(ctx, 'exchange code', {
-      grant_type: 'authorization_code',
-      code: request.code,
-      redirect_uri: request.redirectUri,
-      code_verifier: request.codeVerifier,
+      params: { access_type: 'offline', prompt: 'consent', include_granted_scopes: 'true' },
     });
   },
+
+  exchangeCode: (ctx, request) => exchangeAuthorizationCode(ctx, oauthServer(ctx), request),
 
   refresh(ctx, credentials) {
     if (!credentials.refreshToken) {
@@ -399,10 +371,7 @@ export const youtubeAdapter: OAuthAdapter = {
         }),
       );
     }
-    return requestTokens(ctx, 'refresh', {
-      grant_type: 'refresh_token',
-      refresh_token: credentials.refreshToken,
-    });
+    return refreshAccessToken(ctx, oauthServer(ctx), credentials.refreshToken);
   },
 
   async profile(ctx, tokens) {
