@@ -134,8 +134,6 @@ export type Call = {
   /** A full URL, or a path under the OAuth API. */
   url: string;
   token?: string;
-  /** `Authorization` for the token endpoint (HTTP Basic). */
-  authorization?: string;
   form?: Record<string, string>;
   body?: BodyInit;
 };
@@ -156,7 +154,6 @@ export async function call<T>(
   const url = /^https?:/.test(options.url) ? options.url : `${apiUrl(ctx)}${options.url}`;
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': userAgentOf(ctx) };
   if (options.token) headers.authorization = `bearer ${options.token}`;
-  if (options.authorization) headers.authorization = options.authorization;
   let body: BodyInit | null = options.body ?? null;
   if (options.form) {
     headers['content-type'] = 'application/x-www-form-urlencoded';

@@ -16,9 +16,14 @@ import {
   type OAuthAdapter,
   PlatformError,
   type PublishRequest,
-  type TokenSet,
 } from '../types.ts';
-import { authUrl, call, nowOf, submitFailure } from './api.ts';
+import {
+  authorizationUrl,
+  exchangeAuthorizationCode,
+  type OAuth2Server,
+  refreshAccessToken,
+} from '../oauth2.ts';
+import { authUrl, call, failureFor, nowOf, parseRateLimit, submitFailure, userAgentOf } from './api.ts';
 import { uploadImage } from './media.ts';
 import { MAX_SELF_TEXT, readOptions, validate } from './validate.ts';
 
@@ -38,14 +43,6 @@ const capabilities: Capabilities = {
   canDelete: true,
   metrics: true,
 };
-
-const tokenReply = z.object({
-  access_token: z.string().optional(),
-  expires_in: z.number().optional(),
-  refresh_token: z.string().optional(),
-  scope: z.string().optional(),
-  error: z.union([z.string(), z.number()]).optional(),
-});
 
 const me = z.object({ id: z.string(), name: z.string(), icon_img: z.string().nullable().optional() });
 
@@ -82,35 +79,32 @@ const listing = z.object({
   data: z.object({ children: z.array(z.object({ kind: z.string(), data: thing })) }),
 });
 
-function basicAuth(ctx: AdapterContext): string {
-  return `Basic ${Buffer.from(`${ctx.app.clientId}:${ctx.app.clientSecret ?? ''}`).toString('base64')}`;
-}
-
-async function requestTokens(
-  ctx: AdapterContext,
-  what: string,
-  form: Record<string, string>,
-): Promise<TokenSet> {
-  const { data, rateLimit } = await call(ctx, tokenReply, {
-    what,
-    url: `${authUrl(ctx)}/api/v1/access_token`,
-    authorization: basicAuth(ctx),
-    form,
-  });
-  // The token endpoint reports a refused grant inside a 200.
-  if (data.error !== undefined || !data.access_token) {
-    throw new PlatformError({
-      kind: 'auth',
-      code: String(data.error ?? 'no_access_token'),
-      message: `${what}: Reddit refused: ${String(data.error ?? 'no access token')}`,
-      rateLimit,
-    });
-  }
+/**
+ * Reddit's authorization server: Basic client authentication (an installed app has an empty secret),
+ * no PKCE, and the descriptive User-Agent every Reddit request needs.
+ */
+function oauthServer(ctx: AdapterContext): OAuth2Server {
   return {
-    accessToken: data.access_token,
-    refreshToken: data.refresh_token ?? null,
-    expiresAt: data.expires_in === undefined ? null : new Date(nowOf(ctx).getTime() + data.expires_in * 1000),
-    scopes: (data.scope ?? '').split(/[\s,]+/).filter(Boolean),
+    name: 'Reddit',
+    authorizationEndpoint: `${authUrl(ctx)}/api/v1/authorize`,
+    tokenEndpoint: `${authUrl(ctx)}/api/v1/access_token`,
+    clientAuthentication: 'client_secret_basic',
+    pkce: false,
+    headers: { 'user-agent': userAgentOf(ctx) },
+    failure(refusal) {
+      const rateLimit = parseRateLimit(ctx, refusal.headers);
+      // A refused grant comes back inside a 200 (`{"error": "invalid_grant"}`): authorise again.
+      if (refusal.status < 300) {
+        const error = String((refusal.body as { error: unknown }).error);
+        return new PlatformError({
+          kind: 'auth',
+          code: error,
+          message: `${refusal.what}: Reddit refused: ${error}`,
+          rateLimit,
+        });
+      }
+      return failureFor(ctx, { ...refusal, rateLimit });
+    },
   };
 }
 
@@ -194,25 +188,15 @@ export const redditAdapter: OAuthAdapter = {
   capabilities,
 
   authorizeUrl(ctx, request) {
-    const url = new URL(`${authUrl(ctx)}/api/v1/authorize`);
-    url.search = new URLSearchParams({
-      client_id: ctx.app.clientId,
-      response_type: 'code',
-      state: request.state,
-      redirect_uri: request.redirectUri,
+    return authorizationUrl(ctx, oauthServer(ctx), {
+      ...request,
+      scopes: request.scopes.length ? request.scopes : DEFAULT_SCOPES,
       // Without `permanent` Reddit issues no refresh token and the connection dies within the hour.
-      duration: 'permanent',
-      scope: (request.scopes.length ? request.scopes : DEFAULT_SCOPES).join(' '),
-    }).toString();
-    return url.toString();
+      params: { duration: 'permanent' },
+    });
   },
 
-  exchangeCode: (ctx, request) =>
-    requestTokens(ctx, 'exchange code', {
-      grant_type: 'authorization_code',
-      code: request.code,
-      redirect_uri: request.redirectUri,
-    }),
+  exchangeCode: (ctx, request) => exchangeAuthorizationCode(ctx, oauthServer(ctx), request),
 
   async refresh(ctx, credentials) {
     if (!credentials.refreshToken) {
@@ -222,10 +206,7 @@ export const redditAdapter: OAuthAdapter = {
       });
     }
     // Reddit normally answers without a new refresh token: Herald keeps the one it has.
-    return requestTokens(ctx, 'refresh', {
-      grant_type: 'refresh_token',
-      refresh_token: credentials.refreshToken,
-    });
+    return refreshAccessToken(ctx, oauthServer(ctx), credentials.refreshToken);
   },
 
   async profile(ctx, tokens) {
