@@ -118,6 +118,11 @@ export type ReconcileOutcome =
       partIds?: string[] | undefined;
     }
   | { status: 'not_found' }
+  /**
+   * Part of a thread went out: publishing carries on from `state` (what the parts that exist say,
+   * in the adapter's own resumable state) instead of starting over or asking the user.
+   */
+  | { status: 'partial'; state: Record<string, unknown> }
   /** The platform gives no way to tell; the user decides. */
   | { status: 'unknowable' };
 

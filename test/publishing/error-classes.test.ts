@@ -103,6 +103,21 @@ describe('error classes', () => {
     expect(target.attemptsLog.map((a) => a.outcome).sort()).toEqual(['reconciled', 'retry']);
   });
 
+  it('finishes a thread an interrupted try left half-posted, from what the reconcile found', async () => {
+    scripted.publishes.push(new PlatformError({ kind: 'transient', message: 'timed out' }));
+    scripted.reconciles.push({ status: 'partial', state: { posted: ['root-1'] } });
+    scripted.publishes.push((request) =>
+      request.state?.posted
+        ? { status: 'published', remoteId: 'root-1', remoteUrl: null, partIds: ['reply-2'] }
+        : new PlatformError({ kind: 'invalid', message: 'started over instead of carrying on' }),
+    );
+    const before = scripted.calls.length;
+    const postId = await publishNow('a thread cut in half');
+    const { target } = await targetOf(postId, ['published', 'failed']);
+    expect(target).toMatchObject({ status: 'published', remoteId: 'root-1', remotePartIds: ['reply-2'] });
+    expect(scripted.calls.slice(before).map((c) => c.method)).toEqual(['publish', 'reconcile', 'publish']);
+  });
+
   it('keeps asking the platform before posting again while a reconcile itself fails', async () => {
     scripted.publishes.push(new PlatformError({ kind: 'transient', message: 'timed out' }));
     scripted.reconciles.push(new PlatformError({ kind: 'transient', message: 'lookup failed' }));

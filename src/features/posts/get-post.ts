@@ -75,6 +75,7 @@ export async function viewPosts(
         maxAttempts: t.maxAttempts,
         remoteId: t.remoteId,
         remoteUrl: t.remoteUrl,
+        remotePartIds: t.remotePartIds,
         publishedAt: t.publishedAt,
         errorCode: t.errorCode,
         errorMessage: t.errorMessage,

@@ -93,6 +93,9 @@ export const targetView = z.object({
   maxAttempts: z.number(),
   remoteId: z.string().nullable(),
   remoteUrl: z.string().nullable(),
+  remotePartIds: z
+    .array(z.string())
+    .describe("The platform's ids of a thread's or carousel's other parts, first to last"),
   publishedAt: timestamp.nullable(),
   errorCode: z.string().nullable(),
   errorMessage: z.string().nullable(),

@@ -71,7 +71,7 @@ export async function executeTarget(
       claim.app,
       AbortSignal.any([jobSignal, AbortSignal.timeout(deps.config.platformTimeoutMs)]),
     );
-  const request = publishRequestFor(deps, claim);
+  let request = publishRequestFor(deps, claim);
   let calledPublish = false;
   let credentials: Credentials;
   /** Refreshes, turning a refused refresh into "needs re-authorisation" (the connection is marked). */
@@ -180,6 +180,8 @@ export async function executeTarget(
           message: `an earlier attempt was interrupted and ${adapter.displayName} offers no way to check whether it went out: look at the channel, then mark the target published or retry it`,
         };
       }
+      // Part of a thread is there: post the rest, from what the platform showed.
+      if (found.status === 'partial') request = { ...request, state: found.state };
     }
     calledPublish = true;
     const outcome = await withFreshToken((c) => adapter.publish(ctx(), c, request));

@@ -16,7 +16,8 @@
  * with identical text (403 duplicate), so a match is ours. `not_found` is best effort: X's timeline
  * is eventually consistent for a few seconds, and should a post be missed the re-publish is refused
  * as a duplicate rather than posted twice. A thread whose first post exists but whose replies do not
- * all exist is `unknowable`: the user looks and decides.
+ * all exist is `partial`: publishing carries on after the last reply found, looking once more before
+ * each post (and X refuses a repeated text), so the thread is finished rather than restarted.
  */
 import { z } from 'zod';
 import {
@@ -300,13 +301,22 @@ export const xAdapter: OAuthAdapter = {
     const posts = await recentPosts(ctx, credentials.accessToken, credentials.accountId);
     const root = findPost(posts, request.text, null);
     if (!root) return { status: 'not_found' };
-    let previous = root.id;
+    const posted = [root.id];
     for (const text of readOptions(request.options).thread) {
-      const reply = findPost(posts, text, previous);
-      if (!reply) return { status: 'unknowable' };
-      previous = reply.id;
+      const reply = findPost(posts, text, posted.at(-1)!);
+      if (!reply) {
+        const state: XState = { media: [], posted, uncertain: true, resumes: 0, authRetried: false };
+        return { status: 'partial', state };
+      }
+      posted.push(reply.id);
     }
-    return { status: 'found', remoteId: root.id, remoteUrl: postUrl(request, credentials, root.id) };
+    const [, ...partIds] = posted;
+    return {
+      status: 'found',
+      remoteId: root.id,
+      remoteUrl: postUrl(request, credentials, root.id),
+      ...(partIds.length ? { partIds } : {}),
+    };
   },
 
   async deletePost(ctx, credentials, remoteId) {

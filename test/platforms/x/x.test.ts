@@ -298,13 +298,31 @@ describe('X adapter against a local X API v2 server', () => {
 
     expect(await xAdapter.reconcile(ctx, credentials, request())).toEqual({ status: 'not_found' });
 
-    // A thread cut short after its first post: the user has to look.
-    x.faults.push({ route: 'POST /2/tweets', status: 503, when: 'never arrives', times: 10 });
-    const cut = request({ options: { thread: ['never arrives'] } });
-    const partial = await xAdapter.publish(ctx, credentials, cut);
-    expect(partial.status).toBe('pending');
+    // A thread cut short after its first post: reconcile says which part is there, and publishing
+    // from that state posts only the rest.
+    x.faults.push({ route: 'POST /2/tweets', status: 503, when: 'arrives late', times: 10 });
+    const cut = request({ options: { thread: ['arrives late'] } });
+    const pending = await xAdapter.publish(ctx, credentials, cut);
+    expect(pending.status).toBe('pending');
     x.faults.length = 0;
-    expect(await xAdapter.reconcile(ctx, credentials, cut)).toEqual({ status: 'unknowable' });
+    const partial = await xAdapter.reconcile(ctx, credentials, cut);
+    expect(partial).toMatchObject({ status: 'partial', state: { posted: [expect.any(String)] } });
+    if (partial.status !== 'partial') throw new Error('expected a partial thread');
+    const rootId = (partial.state.posted as string[])[0]!;
+    const done = await xAdapter.publish(ctx, credentials, { ...cut, state: partial.state });
+    expect(done).toMatchObject({ status: 'published', remoteId: rootId, partIds: [expect.any(String)] });
+    const texts = [...x.posts.values()].map((p) => p.text);
+    expect(texts.filter((t) => t === cut.text)).toHaveLength(1);
+    expect(texts.filter((t) => t === 'arrives late')).toHaveLength(1);
+    const reply = x.posts.get((done as { partIds: string[] }).partIds[0]!);
+    expect(reply?.text).toBe('arrives late');
+
+    // Now all of it is there: found, with the reply as its part.
+    expect(await xAdapter.reconcile(ctx, credentials, cut)).toMatchObject({
+      status: 'found',
+      remoteId: rootId,
+      partIds: [reply?.id],
+    });
   });
 
   it('refreshes an expired token with rotation; the old refresh token stops working', async () => {

@@ -3875,6 +3875,8 @@ export interface paths {
                                     /** Format: date-time */
                                     publishedAt: string | null;
                                     remoteId: string | null;
+                                    /** @description The platform's ids of a thread's or carousel's other parts, first to last */
+                                    remotePartIds: string[];
                                     remoteUrl: string | null;
                                     /** Format: date-time */
                                     scheduledAt: string | null;
@@ -5458,6 +5460,8 @@ export interface components {
                 /** Format: date-time */
                 publishedAt: string | null;
                 remoteId: string | null;
+                /** @description The platform's ids of a thread's or carousel's other parts, first to last */
+                remotePartIds: string[];
                 remoteUrl: string | null;
                 /** Format: date-time */
                 scheduledAt: string | null;
@@ -5529,6 +5533,8 @@ export interface components {
                 /** Format: date-time */
                 publishedAt: string | null;
                 remoteId: string | null;
+                /** @description The platform's ids of a thread's or carousel's other parts, first to last */
+                remotePartIds: string[];
                 remoteUrl: string | null;
                 /** Format: date-time */
                 scheduledAt: string | null;

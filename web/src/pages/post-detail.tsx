@@ -313,6 +313,12 @@ function TargetRow({
             <dd className="mono">{t.remoteId}</dd>
           </>
         ) : null}
+        {t.remotePartIds.length ? (
+          <>
+            <dt>Other parts</dt>
+            <dd className="mono">{t.remotePartIds.join(', ')}</dd>
+          </>
+        ) : null}
       </dl>
       {t.errorMessage ? (
         <div style={{ marginTop: 10 }}>
