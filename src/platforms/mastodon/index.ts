@@ -15,9 +15,14 @@ import {
   PlatformError,
   type PublishRequest,
   type RateLimitInfo,
-  type TokenSet,
 } from '../types.ts';
-import { call, instanceUrl, nowOf, statusReply } from './api.ts';
+import {
+  authorizationUrl,
+  exchangeAuthorizationCode,
+  type OAuth2Server,
+  refreshAccessToken,
+} from '../oauth2.ts';
+import { call, failureFor, instanceUrl, parseRateLimit, statusReply } from './api.ts';
 import { prepareMedia } from './media.ts';
 import { reconcileThread } from './reconcile.ts';
 import { DEFAULT_SCOPES, registerMastodonApp } from './register-app.ts';
@@ -34,14 +39,6 @@ const capabilities: Capabilities = {
   metrics: true,
 };
 
-const tokenReply = z.object({
-  access_token: z.string().min(1),
-  token_type: z.string().optional(),
-  scope: z.string().optional(),
-  expires_in: z.number().optional(),
-  refresh_token: z.string().min(1).optional(),
-});
-
 const account = z.object({
   id: z.string(),
   username: z.string(),
@@ -52,20 +49,17 @@ const account = z.object({
   followers_count: z.number().optional(),
 });
 
-async function requestTokens(
-  ctx: AdapterContext,
-  what: string,
-  form: Record<string, string>,
-): Promise<TokenSet> {
-  const body = new URLSearchParams({ ...form, client_id: ctx.app.clientId });
-  if (ctx.app.clientSecret) body.set('client_secret', ctx.app.clientSecret);
-  const { data } = await call(ctx, tokenReply, { what, method: 'POST', path: '/oauth/token', body });
+/**
+ * The instance's authorization server: client id and secret in the body. Mastodon's tokens live
+ * until revoked; should an instance send `expires_in` or a refresh token, they are honoured.
+ */
+function oauthServer(ctx: AdapterContext): OAuth2Server {
   return {
-    accessToken: data.access_token,
-    refreshToken: data.refresh_token ?? null,
-    // Mastodon's tokens live until revoked; should an instance send `expires_in`, honour it.
-    expiresAt: data.expires_in === undefined ? null : new Date(nowOf(ctx).getTime() + data.expires_in * 1000),
-    scopes: (data.scope ?? '').split(/\s+/).filter(Boolean),
+    name: 'Mastodon',
+    authorizationEndpoint: `${instanceUrl(ctx)}/oauth/authorize`,
+    tokenEndpoint: `${instanceUrl(ctx)}/oauth/token`,
+    clientAuthentication: 'client_secret_post',
+    failure: (refusal) => failureFor(ctx, { ...refusal, rateLimit: parseRateLimit(refusal.headers, 'api') }),
   };
 }
 
@@ -155,29 +149,14 @@ export const mastodonAdapter: OAuthAdapter = {
     }),
 
   authorizeUrl(ctx, request) {
-    const url = new URL(`${instanceUrl(ctx)}/oauth/authorize`);
-    const scopes = request.scopes.length ? request.scopes : DEFAULT_SCOPES;
-    url.search = new URLSearchParams({
-      response_type: 'code',
-      client_id: ctx.app.clientId,
-      redirect_uri: request.redirectUri,
-      scope: scopes.join(' '),
-      state: request.state,
-      // Mastodon ≥ 4.3 checks PKCE (S256 only); older versions ignore these two parameters.
-      code_challenge: request.codeChallenge,
-      code_challenge_method: 'S256',
-    }).toString();
-    return url.toString();
-  },
-
-  exchangeCode(ctx, request) {
-    return requestTokens(ctx, 'exchange code', {
-      grant_type: 'authorization_code',
-      code: request.code,
-      redirect_uri: request.redirectUri,
-      code_verifier: request.codeVerifier,
+    // Mastodon ≥ 4.3 checks PKCE (S256 only); older versions ignore the challenge.
+    return authorizationUrl(ctx, oauthServer(ctx), {
+      ...request,
+      scopes: request.scopes.length ? request.scopes : DEFAULT_SCOPES,
     });
   },
+
+  exchangeCode: (ctx, request) => exchangeAuthorizationCode(ctx, oauthServer(ctx), request),
 
   async refresh(ctx, credentials) {
     if (!credentials.refreshToken) {
@@ -187,10 +166,7 @@ export const mastodonAdapter: OAuthAdapter = {
           'Mastodon tokens do not expire and cannot be refreshed: this one was revoked; reconnect the account',
       });
     }
-    return requestTokens(ctx, 'refresh', {
-      grant_type: 'refresh_token',
-      refresh_token: credentials.refreshToken,
-    });
+    return refreshAccessToken(ctx, oauthServer(ctx), credentials.refreshToken);
   },
 
   async profile(ctx, tokens) {
