@@ -216,16 +216,18 @@ export const threadsAdapter: OAuthAdapter = {
     const api = apiFor(ctx, credentials.accessToken, request.channel.externalId);
     const root = findRecent(ctx, await recentThreads(ctx, api), request.text);
     if (!root) return { status: 'not_found' };
-    let previous = root.id;
+    const partIds: string[] = [];
     for (const text of readOptions(request.options).thread) {
-      const reply = findRecent(ctx, await repliesTo(ctx, api, previous), text);
+      const reply = findRecent(ctx, await repliesTo(ctx, api, partIds.at(-1) ?? root.id), text);
+      // Threads accepts the same text twice, so a reply not listed (yet) can't be posted blindly.
       if (!reply) return { status: 'unknowable' };
-      previous = reply.id;
+      partIds.push(reply.id);
     }
     return {
       status: 'found',
       remoteId: root.id,
       remoteUrl: root.permalink ?? (await permalinkOf(ctx, api, root.id)),
+      ...(partIds.length ? { partIds } : {}),
     };
   },
 

@@ -226,6 +226,7 @@ describe('Threads adapter against a local Threads API server', () => {
       status: 'found',
       remoteId: lost.remoteId,
       remoteUrl: lost.remoteUrl,
+      partIds: lost.partIds,
     });
     expect(await threadsAdapter.reconcile(ctx, credentials, request())).toEqual({ status: 'not_found' });
     th.posts.delete(lost.partIds![0]!);
