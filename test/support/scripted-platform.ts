@@ -11,6 +11,7 @@ import {
   type PublishOutcome,
   type PublishRequest,
   type ReconcileOutcome,
+  type TokenSet,
 } from '../../src/platforms/types.ts';
 
 export type Step =
@@ -19,6 +20,8 @@ export type Step =
 export function scriptedPlatform() {
   const publishes: Step[] = [];
   const reconciles: (ReconcileOutcome | PlatformError)[] = [];
+  /** Answers to token refreshes, in order; with none left a refresh is refused (`auth`). */
+  const refreshes: (() => Promise<TokenSet>)[] = [];
   const calls: { method: 'publish' | 'reconcile'; request: PublishRequest }[] = [];
   const take = <T>(queue: T[], what: string): T => {
     const next = queue.shift();
@@ -41,7 +44,9 @@ export function scriptedPlatform() {
     authorizeUrl: () => 'http://127.0.0.1:9/authorize',
     exchangeCode: async () => ({ accessToken: 'a', refreshToken: null, expiresAt: null, scopes: [] }),
     refresh: async () => {
-      throw new PlatformError({ kind: 'auth', message: 'no refresh' });
+      const next = refreshes.shift();
+      if (!next) throw new PlatformError({ kind: 'auth', message: 'no refresh' });
+      return next();
     },
     profile: async () => ({ externalId: 'x', username: 'x', displayName: 'x', avatarUrl: null }),
     discoverChannels: async () => [],
@@ -63,7 +68,7 @@ export function scriptedPlatform() {
     deletePost: async () => {},
     readMetrics: async () => ({ likes: 0, comments: 0, shares: 0, impressions: 0 }),
   };
-  return { adapter, publishes, reconciles, calls };
+  return { adapter, publishes, reconciles, refreshes, calls };
 }
 
 /** A connected scripted channel in a workspace. */

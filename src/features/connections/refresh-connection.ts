@@ -4,7 +4,7 @@
  * Serialisation uses a lease column rather than a row lock: holding a transaction open across the
  * platform call would, on PGlite's single connection, block every other query (the sandbox served by
  * this same process included). The lease holder refreshes; anyone else waits for the lease to clear
- * and reads the new tokens. A rotated refresh token is stored in the same transaction that keeps the
+ * and reads the new tokens, or tries itself when the holder's refresh failed and left them as they were. A rotated refresh token is stored in the same transaction that keeps the
  * old one in token history, so a crash never loses the only valid refresh token.
  */
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
@@ -34,6 +34,9 @@ export async function refreshConnection(
   options: { connectionId: string; trigger: RefreshTrigger; staleAccessToken?: string; signal?: AbortSignal },
 ): Promise<Credentials> {
   const deadline = Date.now() + LEASE_MS + 5_000;
+  // What the tokens were when this caller came in: if a lease holder leaves them unchanged, its
+  // refresh failed, and this caller tries itself rather than hand back what it already had.
+  const startedWith = (await loadConnection(deps, options.connectionId)).accessToken;
   for (;;) {
     const now = deps.clock.now();
     const [leased] = await deps.db
@@ -54,7 +57,7 @@ export async function refreshConnection(
     const current = await loadConnection(deps, options.connectionId);
     if (!current.refreshLeaseUntil) {
       if (current.status !== 'active') throw new AppError('conflict', `the connection is ${current.status}`);
-      return credentialsOf(deps, current);
+      if (current.accessToken !== startedWith) return credentialsOf(deps, current);
     }
   }
 }
@@ -69,6 +72,16 @@ async function refreshUnderLease(
   try {
     const current = credentialsOf(deps, connection);
     if (options.staleAccessToken && current.accessToken !== options.staleAccessToken) {
+      await release();
+      return current;
+    }
+    // The sweep's reason to refresh may be gone: another process refreshed just before this lease.
+    const horizon = deps.clock.now().getTime() + deps.config.refreshWindowMinutes * 60_000;
+    if (
+      options.trigger === 'schedule' &&
+      connection.tokenExpiresAt &&
+      connection.tokenExpiresAt.getTime() > horizon
+    ) {
       await release();
       return current;
     }
