@@ -10,7 +10,7 @@ import { sandboxAdapter } from '../../src/platforms/sandbox.ts';
 import { PlatformError } from '../../src/platforms/types.ts';
 import { newTeam, type Team } from '../support/factories.ts';
 import { startHerald, type TestHerald } from '../support/harness.ts';
-import { getPostJson, waitFor } from '../support/publishing.ts';
+import { publishNow as publishNowTo, waitForTarget } from '../support/publishing.ts';
 import { scriptedChannel, scriptedPlatform } from '../support/scripted-platform.ts';
 
 describe('error classes', () => {
@@ -30,24 +30,10 @@ describe('error classes', () => {
   });
   afterAll(async () => herald?.close());
 
-  const publishNow = async (content: string, extra: Record<string, unknown> = {}) => {
-    const res = await herald.app.inject({
-      method: 'POST',
-      url: `/api/workspaces/${team.workspace.id}/posts`,
-      headers: team.user.headers,
-      payload: { content, channelIds: [channelId], publishNow: true, ...extra },
-    });
-    expect(res.statusCode, res.body).toBe(201);
-    return res.json().id as string;
-  };
+  const publishNow = (content: string, extra: Record<string, unknown> = {}) =>
+    publishNowTo(herald, { workspaceId: team.workspace.id, member: team.user, channelId, content, extra });
   const targetOf = (postId: string, statuses: string[]) =>
-    waitFor(
-      async () => {
-        const post = await getPostJson(herald, team.workspace.id, team.user, postId);
-        return statuses.includes(post.targets[0]!.status) ? { post, target: post.targets[0]! } : undefined;
-      },
-      { what: `target to become ${statuses.join('/')}` },
-    );
+    waitForTarget(herald, { workspaceId: team.workspace.id, member: team.user, postId, statuses });
 
   it('refuses before scheduling what the platform would refuse', async () => {
     const res = await herald.app.inject({

@@ -14,7 +14,7 @@ import { registerMastodonApp } from '../../src/platforms/mastodon/register-app.t
 import { type MastodonServer, startMastodonServer } from '../platforms/mastodon/server.ts';
 import { newTeam, type Team } from '../support/factories.ts';
 import { startHerald, type TestHerald } from '../support/harness.ts';
-import { getPostJson, uploadImage, waitFor } from '../support/publishing.ts';
+import { publishNow as publishNowTo, uploadImage, waitForTarget } from '../support/publishing.ts';
 import {
   connectionView,
   connectThroughOAuth,
@@ -76,25 +76,16 @@ describe('the engine publishing to a Mastodon instance over its protocol', () =>
     await server?.close();
   });
 
-  const publishNow = async (channel: OAuthChannel, content: string, extra: Record<string, unknown> = {}) => {
-    const res = await herald.app.inject({
-      method: 'POST',
-      url: `/api/workspaces/${ws()}/posts`,
-      headers: team.user.headers,
-      payload: { content, channelIds: [channel.channelId], publishNow: true, ...extra },
+  const publishNow = (channel: OAuthChannel, content: string, extra: Record<string, unknown> = {}) =>
+    publishNowTo(herald, {
+      workspaceId: ws(),
+      member: team.user,
+      channelId: channel.channelId,
+      content,
+      extra,
     });
-    expect(res.statusCode, res.body).toBe(201);
-    return res.json().id as string;
-  };
-  const targetOf = (postId: string, statuses: string[]) =>
-    waitFor(
-      async () => {
-        const post = await getPostJson(herald, ws(), team.user, postId);
-        const target = post.targets[0]!;
-        return statuses.includes(target.status) ? target : undefined;
-      },
-      { what: `the target to become ${statuses.join('/')}` },
-    );
+  const targetOf = async (postId: string, statuses: string[]) =>
+    (await waitForTarget(herald, { workspaceId: ws(), member: team.user, postId, statuses })).target;
   const statusesWith = (text: string) => [...server.statuses.values()].filter((s) => s.text === text);
   const outcomes = (target: { attemptsLog: { outcome: string }[] }) =>
     target.attemptsLog.map((a) => a.outcome).sort();

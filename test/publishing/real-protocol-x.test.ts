@@ -12,7 +12,12 @@ import { startWorkers } from '../../src/features/publishing/start-workers.ts';
 import { startXServer, type XServer } from '../platforms/x/server.ts';
 import { newTeam, type Team } from '../support/factories.ts';
 import { startHerald, type TestHerald } from '../support/harness.ts';
-import { getPostJson, uploadImage, waitFor } from '../support/publishing.ts';
+import {
+  getPostJson,
+  publishNow as publishNowTo,
+  uploadImage,
+  waitForTarget,
+} from '../support/publishing.ts';
 import {
   connectionView,
   connectThroughOAuth,
@@ -54,25 +59,16 @@ describe('the engine publishing to X over its protocol', () => {
     await server?.close();
   });
 
-  const publishNow = async (content: string, extra: Record<string, unknown> = {}) => {
-    const res = await herald.app.inject({
-      method: 'POST',
-      url: `/api/workspaces/${ws()}/posts`,
-      headers: team.user.headers,
-      payload: { content, channelIds: [channel.channelId], publishNow: true, ...extra },
+  const publishNow = (content: string, extra: Record<string, unknown> = {}) =>
+    publishNowTo(herald, {
+      workspaceId: ws(),
+      member: team.user,
+      channelId: channel.channelId,
+      content,
+      extra,
     });
-    expect(res.statusCode, res.body).toBe(201);
-    return res.json().id as string;
-  };
-  const targetOf = (postId: string, statuses: string[]) =>
-    waitFor(
-      async () => {
-        const post = await getPostJson(herald, ws(), team.user, postId);
-        const target = post.targets[0]!;
-        return statuses.includes(target.status) ? target : undefined;
-      },
-      { what: `the target to become ${statuses.join('/')}` },
-    );
+  const targetOf = async (postId: string, statuses: string[]) =>
+    (await waitForTarget(herald, { workspaceId: ws(), member: team.user, postId, statuses })).target;
   const postsWith = (text: string) => [...server.posts.values()].filter((p) => p.text === text);
   const outcomes = (target: { attemptsLog: { outcome: string }[] }) =>
     target.attemptsLog.map((a) => a.outcome).sort();

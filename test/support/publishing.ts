@@ -76,6 +76,7 @@ type PostJson = {
     scheduledAt: string | null;
     remoteId: string | null;
     remoteUrl: string | null;
+    remotePartIds: string[];
     attempts: number;
     errorCode: string | null;
     errorMessage: string | null;
@@ -96,6 +97,47 @@ export async function getPostJson(
   });
   expect(res.statusCode, res.body).toBe(200);
   return res.json() as PostJson;
+}
+
+/** Creates a post for one channel, to publish now; returns its id. */
+export async function publishNow(
+  herald: TestHerald,
+  options: {
+    workspaceId: string;
+    member: TeamMember;
+    channelId: string;
+    content: string;
+    extra?: Record<string, unknown>;
+  },
+): Promise<string> {
+  const res = await herald.app.inject({
+    method: 'POST',
+    url: `/api/workspaces/${options.workspaceId}/posts`,
+    headers: options.member.headers,
+    payload: {
+      content: options.content,
+      channelIds: [options.channelId],
+      publishNow: true,
+      ...options.extra,
+    },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json().id as string;
+}
+
+/** Waits until the post's first target reaches one of `statuses`; returns the post and that target. */
+export function waitForTarget(
+  herald: TestHerald,
+  options: { workspaceId: string; member: TeamMember; postId: string; statuses: string[] },
+) {
+  return waitFor(
+    async () => {
+      const post = await getPostJson(herald, options.workspaceId, options.member, options.postId);
+      const target = post.targets[0]!;
+      return options.statuses.includes(target.status) ? { post, target } : undefined;
+    },
+    { what: `the target to become ${options.statuses.join('/')}` },
+  );
 }
 
 /** Waits until the post reaches one of `statuses`. */

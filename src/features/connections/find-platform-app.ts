@@ -9,19 +9,23 @@ import { AppError } from '../../errors.ts';
 
 export const oauthRedirectUri = (deps: Deps) => `${deps.config.publicUrl}/api/oauth/callback`;
 
+/** Active apps of `platform` a workspace may use: its own and the instance's. */
+export const usableApps = (options: { workspaceId: string; platform: string }) =>
+  and(
+    eq(platformApps.platform, options.platform),
+    eq(platformApps.isActive, true),
+    or(eq(platformApps.workspaceId, options.workspaceId), isNull(platformApps.workspaceId)),
+  );
+
+/** The workspace's own app wins over the instance's; a newer one over an older. */
+export const workspaceAppsFirst = [desc(platformApps.workspaceId), desc(platformApps.createdAt)];
+
 export async function findPlatformApp(deps: Deps, options: { workspaceId: string; platform: string }) {
   const rows = await deps.db
     .select()
     .from(platformApps)
-    .where(
-      and(
-        eq(platformApps.platform, options.platform),
-        eq(platformApps.isActive, true),
-        or(eq(platformApps.workspaceId, options.workspaceId), isNull(platformApps.workspaceId)),
-      ),
-    )
-    // The workspace's own app wins over the instance's.
-    .orderBy(desc(platformApps.workspaceId), desc(platformApps.createdAt));
+    .where(usableApps(options))
+    .orderBy(...workspaceAppsFirst);
   const app = rows[0];
   if (app && app.platform === 'sandbox' && !sandboxAppIsCurrent(deps, app))
     return registerSandboxApp(deps, app.id);

@@ -4,12 +4,12 @@
  * the workspace: by registering Herald there when the platform allows it (Mastodon), or as a plain
  * address when the platform signs in with a form (Ghost, Bluesky).
  */
-import { and, desc, eq, isNull, or } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { platformApps } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError, invalidField } from '../../errors.ts';
 import { type PlatformAdapter, PlatformError } from '../../platforms/types.ts';
-import { oauthRedirectUri } from './find-platform-app.ts';
+import { oauthRedirectUri, usableApps, workspaceAppsFirst } from './find-platform-app.ts';
 
 type AppRow = typeof platformApps.$inferSelect;
 
@@ -39,13 +39,11 @@ export async function findServerApp(
     .from(platformApps)
     .where(
       and(
-        eq(platformApps.platform, options.platform),
-        eq(platformApps.isActive, true),
+        usableApps(options),
         options.baseUrl === null ? isNull(platformApps.baseUrl) : eq(platformApps.baseUrl, options.baseUrl),
-        or(eq(platformApps.workspaceId, options.workspaceId), isNull(platformApps.workspaceId)),
       ),
     )
-    .orderBy(desc(platformApps.workspaceId), desc(platformApps.createdAt))
+    .orderBy(...workspaceAppsFirst)
     .limit(1);
   return app ?? null;
 }
