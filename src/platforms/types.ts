@@ -144,6 +144,28 @@ export type PostMetrics = {
   raw?: Record<string, unknown>;
 };
 
+/** A comment (or reply) on a published post, as the platform shows it. */
+export type PlatformComment = {
+  id: string;
+  /** The comment this one answers; null when it answers the post itself. */
+  parentId: string | null;
+  author: {
+    id: string | null;
+    username: string | null;
+    displayName: string | null;
+    avatarUrl: string | null;
+  };
+  /** Plain text (platforms that send HTML have it converted). */
+  text: string;
+  createdAt: Date | null;
+  likes: number | null;
+  /** Where to see it on the platform, when it has its own address. */
+  url: string | null;
+};
+
+/** One page of comments, oldest first where the platform allows choosing; `nextCursor` null at the end. */
+export type CommentPage = { comments: PlatformComment[]; nextCursor: string | null };
+
 export type ValidationIssue = { field: string; message: string };
 
 /** The channel a post is checked for: limits an adapter read when it listed the channel live in its metadata. */
@@ -173,6 +195,8 @@ export type Capabilities = {
   idempotentPublish: boolean;
   canDelete: boolean;
   metrics: boolean;
+  /** Whether `readComments` can read a post's comments. */
+  comments?: boolean;
 };
 
 /** A field of a sign-in form, for platforms that connect with an app password or an API key. */
@@ -223,6 +247,16 @@ type AdapterBase = {
   ): Promise<ReconcileOutcome>;
   deletePost(ctx: AdapterContext, credentials: Credentials, remoteId: string): Promise<void>;
   readMetrics(ctx: AdapterContext, credentials: Credentials, remoteId: string): Promise<PostMetrics>;
+  /**
+   * A page of the comments on a published post (`remoteId` as `publish` returned it). Platforms
+   * without a way to read them throw `invalid` saying so (and say `comments: false`).
+   */
+  readComments?(
+    ctx: AdapterContext,
+    credentials: Credentials,
+    remoteId: string,
+    page: { cursor: string | null; limit: number },
+  ): Promise<CommentPage>;
 };
 
 /** A platform the user authorises on its own pages (authorization code + PKCE). `auth` may be left out. */
