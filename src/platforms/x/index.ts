@@ -18,6 +18,9 @@
  * as a duplicate rather than posted twice. A thread whose first post exists but whose replies do not
  * all exist is `partial`: publishing carries on after the last reply found, looking once more before
  * each post (and X refuses a repeated text), so the thread is finished rather than restarted.
+ *
+ * Comments: the replies in the post's conversation, from recent search (last 7 days only, newest
+ * first; see comments.ts).
  */
 import { z } from 'zod';
 import {
@@ -37,6 +40,7 @@ import {
   refreshAccessToken,
 } from '../oauth2.ts';
 import { apiBase, authorizeBase, failureFor, nowOf, xCall } from './api.ts';
+import { readReplies } from './comments.ts';
 import { advanceUpload, type UploadState } from './media.ts';
 import { createPost, findPost, recentPosts } from './posts.ts';
 import { MAX_IMAGES, MAX_WEIGHTED_LENGTH, readOptions, validate } from './validate.ts';
@@ -56,6 +60,7 @@ const capabilities: Capabilities = {
   idempotentPublish: false,
   canDelete: true,
   metrics: true,
+  comments: true,
 };
 
 const meReply = z.object({
@@ -350,4 +355,6 @@ export const xAdapter: OAuthAdapter = {
       raw: m,
     };
   },
+
+  readComments: readReplies,
 };

@@ -2,13 +2,15 @@
  * A local server that speaks X API v2 as documented, for adapter tests: OAuth 2.0 with PKCE and
  * rotating refresh tokens, `POST /2/tweets` with its validation (unknown fields, 4 media, poll with
  * media, duplicate text → 403), chunked media upload (initialize/append/finalize/STATUS) with
- * asynchronous processing, the user timeline, lookup with public metrics, delete, and
+ * asynchronous processing, the user timeline, lookup with public metrics, delete, recent search
+ * by `conversation_id` (7-day window, newest first, `next_token` paging, `author_id` expansion), and
  * `x-rate-limit-*` / `x-user-limit-24hour-*` headers.
  *
  * Knobs let a test inject faults: `faults` answers a matching request with a status (optionally
  * after doing the work, like a reply lost on the way back), `postsPerWindow` caps creations,
  * `processing` decides how video/GIF processing goes, and `holdAfterCommit` keeps the reply of a
- * stored post back (for crash tests that kill the client while it waits).
+ * stored post back (for crash tests that kill the client while it waits). `addReply` puts another
+ * account's reply into a conversation; `searchPerWindow` caps recent searches per 15 minutes.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -61,11 +63,13 @@ export type Post = {
   metrics: Record<string, number>;
 };
 
+export type XUser = { id: string; username: string; name: string };
+
 export type XServer = {
   base: string;
   clientId: string;
   clientSecret: string;
-  user: { id: string; username: string; name: string };
+  user: XUser;
   posts: Map<string, Post>;
   media: Map<string, Media>;
   faults: Fault[];
@@ -77,7 +81,11 @@ export type XServer = {
     processing: { polls: number; outcome: 'succeeded' | 'failed'; checkAfterSecs: number };
     /** Store created posts but keep their replies until `releaseHeld()` (a client killed meanwhile never hears back). */
     holdAfterCommit: boolean;
+    /** Recent searches a token may make per 15-minute window before 429. */
+    searchPerWindow: number;
   };
+  /** Another account replies to `to` (a post or a reply); returns the reply's id. */
+  addReply(reply: { to: string; text: string; author?: XUser; createdAt?: Date; likes?: number }): string;
   /** Sends the replies `holdAfterCommit` kept back (to clients still listening). */
   releaseHeld(): void;
   /** Makes every access token issued so far expire now. */
@@ -136,7 +144,27 @@ export async function startXServer(): Promise<XServer> {
     postsPerWindow: null,
     processing: { polls: 1, outcome: 'succeeded', checkAfterSecs: 1 },
     holdAfterCommit: false,
+    searchPerWindow: 300,
   };
+  const users = new Map<string, XUser>([[user.id, user]]);
+  const commenter: XUser = { id: '1500000000000000002', username: 'replyguy', name: 'Reply Guy' };
+  users.set(commenter.id, commenter);
+  /** What X shows as the text: links through t.co, `&<>` as entities. */
+  const storedText = (text: string) =>
+    text
+      .replace(/https?:\/\/\S+/g, 'https://t.co/abc123')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;');
+  /** The first post of the conversation a post belongs to. */
+  const conversationOf = (post: Post): string => {
+    let at = post;
+    while (at.replyTo && posts.has(at.replyTo)) at = posts.get(at.replyTo)!;
+    return at.id;
+  };
+  const SEARCH_WINDOW_MS = 7 * 86_400_000;
+  const byIdDesc = (a: Post, b: Post) =>
+    BigInt(b.id) > BigInt(a.id) ? 1 : BigInt(b.id) < BigInt(a.id) ? -1 : 0;
   const held = new Set<() => void>();
   const faults: Fault[] = [];
   const requests: string[] = [];
@@ -555,6 +583,106 @@ export async function startXServer(): Promise<XServer> {
       );
     }
 
+    if (method === 'GET' && path === '/2/tweets/search/recent') {
+      const { headers, exceeded } = windowHeaders(`${token.userId}:search`, knobs.searchPerWindow);
+      if (exceeded) {
+        return send(
+          res,
+          429,
+          { title: 'Too Many Requests', detail: 'Too Many Requests', type: 'about:blank', status: 429 },
+          headers,
+        );
+      }
+      const q = url.searchParams;
+      const invalid = (message: string) =>
+        send(
+          res,
+          400,
+          {
+            errors: [{ message }],
+            title: 'Invalid Request',
+            detail: 'One or more parameters to your request was invalid.',
+            type: 'https://api.x.com/2/problems/invalid-request',
+          },
+          headers,
+        );
+      const conversation = /^conversation_id:(\d+)$/.exec(q.get('query') ?? '')?.[1];
+      if (!conversation) return invalid('This fake only understands `conversation_id:<id>` queries');
+      const max = Number(q.get('max_results') ?? 10);
+      if (!Number.isInteger(max) || max < 10 || max > 100) {
+        return invalid(
+          `The \`max_results\` query parameter value [${q.get('max_results')}] is not between 10 and 100`,
+        );
+      }
+      const sortOrder = q.get('sort_order') ?? 'recency';
+      if (!['recency', 'relevancy'].includes(sortOrder))
+        return invalid('sort_order must be recency or relevancy');
+      const since = Date.now() - SEARCH_WINDOW_MS;
+      let found = [...posts.values()]
+        .filter(
+          (p) =>
+            p.id !== conversation && conversationOf(p) === conversation && Date.parse(p.createdAt) >= since,
+        )
+        .sort(byIdDesc);
+      const nextToken = q.get('next_token');
+      if (nextToken) {
+        const after = Buffer.from(nextToken, 'base64url').toString();
+        if (!posts.has(after)) {
+          return invalid(`The \`next_token\` query parameter value [${nextToken}] is not valid`);
+        }
+        found = found.filter((p) => BigInt(p.id) < BigInt(after));
+      }
+      const slice = found.slice(0, max);
+      const fields = new Set((q.get('tweet.fields') ?? '').split(','));
+      const data = slice.map((p) => ({
+        id: p.id,
+        text: (p as Post & { stored: string }).stored,
+        edit_history_tweet_ids: [p.id],
+        ...(fields.has('author_id') ? { author_id: p.authorId } : {}),
+        ...(fields.has('created_at') ? { created_at: p.createdAt } : {}),
+        ...(fields.has('conversation_id') ? { conversation_id: conversation } : {}),
+        ...(fields.has('in_reply_to_user_id') && p.replyTo
+          ? { in_reply_to_user_id: posts.get(p.replyTo)?.authorId }
+          : {}),
+        ...(fields.has('referenced_tweets') && p.replyTo
+          ? { referenced_tweets: [{ type: 'replied_to', id: p.replyTo }] }
+          : {}),
+        ...(fields.has('public_metrics') ? { public_metrics: p.metrics } : {}),
+      }));
+      if (!data.length) return send(res, 200, { meta: { result_count: 0 } }, headers);
+      const userFields = new Set((q.get('user.fields') ?? '').split(','));
+      const authors = [...new Set(slice.map((p) => p.authorId))].map((id) => {
+        const u = users.get(id)!;
+        // id, name and username come always; other fields only when asked for.
+        return {
+          id: u.id,
+          name: u.name,
+          username: u.username,
+          ...(userFields.has('profile_image_url')
+            ? { profile_image_url: `https://pbs.example/${u.username}.jpg` }
+            : {}),
+        };
+      });
+      const more = found.length > slice.length;
+      return send(
+        res,
+        200,
+        {
+          data,
+          ...((q.get('expansions') ?? '').split(',').includes('author_id')
+            ? { includes: { users: authors } }
+            : {}),
+          meta: {
+            newest_id: slice[0]!.id,
+            oldest_id: slice.at(-1)!.id,
+            result_count: slice.length,
+            ...(more ? { next_token: Buffer.from(slice.at(-1)!.id).toString('base64url') } : {}),
+          },
+        },
+        headers,
+      );
+    }
+
     if (seg[0] === '2' && seg[1] === 'tweets' && seg[2]) {
       const post = posts.get(seg[2]);
       if (method === 'DELETE') {
@@ -652,6 +780,32 @@ export async function startXServer(): Promise<XServer> {
     knobs,
     expireAccessTokens() {
       for (const t of tokens.values()) t.expiresAt = Date.now() - 1;
+    },
+    addReply(reply) {
+      if (!posts.has(reply.to)) throw new Error(`no post ${reply.to} to reply to`);
+      const author = reply.author ?? commenter;
+      users.set(author.id, author);
+      const id = newId();
+      posts.set(id, {
+        id,
+        authorId: author.id,
+        text: reply.text,
+        mediaIds: [],
+        replyTo: reply.to,
+        replySettings: null,
+        poll: null,
+        createdAt: (reply.createdAt ?? new Date()).toISOString(),
+        metrics: {
+          retweet_count: 0,
+          reply_count: 0,
+          like_count: reply.likes ?? 0,
+          quote_count: 0,
+          bookmark_count: 0,
+          impression_count: 0,
+        },
+      });
+      (posts.get(id) as Post & { stored: string }).stored = storedText(reply.text);
+      return id;
     },
     assembled(mediaId) {
       const item = media.get(mediaId)!;

@@ -357,6 +357,81 @@ describe('X adapter against a local X API v2 server', () => {
     expect(gone.kind).toBe('invalid');
     expect(gone.message).toMatch(/Could not find tweet/);
   });
+
+  it('reads the replies in a post’s conversation from recent search, newest first, page by page', async () => {
+    const root = (await xAdapter.publish(ctx, credentials, request())) as { remoteId: string };
+    const fan = { id: '1500000000000000003', username: 'fan', name: 'A Fan' };
+    const first = x.addReply({ to: root.remoteId, text: 'first <3 & more', likes: 2 });
+    const nested = x.addReply({ to: first, text: 'answering the first', author: fan });
+    const later = Array.from({ length: 10 }, (_, i) => x.addReply({ to: root.remoteId, text: `reply ${i}` }));
+    // Older than recent search's 7 days: X does not find it.
+    x.addReply({ to: root.remoteId, text: 'last week', createdAt: new Date(Date.now() - 8 * 86_400_000) });
+    // Another conversation's reply is not this post's.
+    const other = (await xAdapter.publish(ctx, credentials, request())) as { remoteId: string };
+    x.addReply({ to: other.remoteId, text: 'elsewhere' });
+
+    const page1 = await xAdapter.readComments!(ctx, credentials, root.remoteId, { cursor: null, limit: 10 });
+    expect(page1.comments).toHaveLength(10);
+    expect(page1.nextCursor).toEqual(expect.any(String));
+    const page2 = await xAdapter.readComments!(ctx, credentials, root.remoteId, {
+      cursor: page1.nextCursor,
+      limit: 10,
+    });
+    expect(page2.nextCursor).toBeNull();
+    const read = [...page1.comments, ...page2.comments];
+    // Search has no oldest-first order: newest first, across the pages.
+    expect(read.map((c) => c.id)).toEqual([first, nested, ...later].reverse());
+
+    const top = read.find((c) => c.id === first)!;
+    expect(top).toEqual({
+      id: first,
+      parentId: null,
+      author: {
+        id: '1500000000000000002',
+        username: 'replyguy',
+        displayName: 'Reply Guy',
+        avatarUrl: 'https://pbs.example/replyguy.jpg',
+      },
+      text: 'first <3 & more',
+      createdAt: expect.any(Date),
+      likes: 2,
+      url: `https://x.com/replyguy/status/${first}`,
+    });
+    expect(read.find((c) => c.id === nested)).toMatchObject({
+      parentId: first,
+      author: { id: fan.id, username: 'fan' },
+      text: 'answering the first',
+    });
+
+    const lonely = (await xAdapter.publish(ctx, credentials, request())) as { remoteId: string };
+    expect(
+      await xAdapter.readComments!(ctx, credentials, lonely.remoteId, { cursor: null, limit: 20 }),
+    ).toEqual({
+      comments: [],
+      nextCursor: null,
+    });
+  });
+
+  it('maps a search rate limit to rate_limited and an expired token to auth when reading replies', async () => {
+    const root = (await xAdapter.publish(ctx, credentials, request())) as { remoteId: string };
+    x.knobs.searchPerWindow = 0;
+    const limited = await caught(
+      xAdapter.readComments!(ctx, credentials, root.remoteId, { cursor: null, limit: 10 }),
+    );
+    x.knobs.searchPerWindow = 300;
+    expect(limited).toMatchObject({ kind: 'rate_limited', status: 429 });
+    expect(limited.rateLimit).toMatchObject({ bucket: 'search-recent', remaining: 0 });
+    expect(limited.retryAfter!.getTime()).toBe(limited.rateLimit!.resetAt!.getTime());
+
+    x.expireAccessTokens();
+    const expired = await caught(
+      xAdapter.readComments!(ctx, credentials, root.remoteId, { cursor: null, limit: 10 }),
+    );
+    expect(expired).toMatchObject({ kind: 'auth', status: 401 });
+    const tokens = await xAdapter.refresh(ctx, credentials);
+    credentials = { ...credentials, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
+    expect(xAdapter.capabilities.comments).toBe(true);
+  });
 });
 
 describe('X validation', () => {
