@@ -235,7 +235,9 @@ export const tokenHistory = pgTable(
     connectionId: uuid('connection_id')
       .notNull()
       .references(() => connections.id, { onDelete: 'cascade' }),
+    /** Encrypted. */
     accessToken: text('access_token'),
+    /** Encrypted. */
     refreshToken: text('refresh_token'),
     expiresAt: tstz('expires_at'),
     reason: text('reason').notNull(),

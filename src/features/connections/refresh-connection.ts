@@ -36,7 +36,10 @@ export async function refreshConnection(
   const deadline = Date.now() + LEASE_MS + 5_000;
   // What the tokens were when this caller came in: if a lease holder leaves them unchanged, its
   // refresh failed, and this caller tries itself rather than hand back what it already had.
-  const startedWith = (await loadConnection(deps, options.connectionId)).accessToken;
+  // Compared in plain text: re-encrypting with a new key (`herald secrets rotate`) is not a refresh.
+  const plainToken = (row: { accessToken: string | null }) =>
+    row.accessToken ? deps.secrets.decrypt(row.accessToken) : null;
+  const startedWith = plainToken(await loadConnection(deps, options.connectionId));
   for (;;) {
     const now = deps.clock.now();
     const [leased] = await deps.db
@@ -57,7 +60,7 @@ export async function refreshConnection(
     const current = await loadConnection(deps, options.connectionId);
     if (!current.refreshLeaseUntil) {
       if (current.status !== 'active') throw new AppError('conflict', `the connection is ${current.status}`);
-      if (current.accessToken !== startedWith) return credentialsOf(deps, current);
+      if (plainToken(current) !== startedWith) return credentialsOf(deps, current);
     }
   }
 }
