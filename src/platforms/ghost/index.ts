@@ -40,6 +40,7 @@ const capabilities: Capabilities = {
   idempotentPublish: true,
   canDelete: true,
   metrics: false,
+  comments: false,
 };
 
 const post = z.object({
@@ -380,5 +381,19 @@ export const ghostAdapter: CredentialsAdapter = {
   /** Ghost's Admin API has no likes, shares or views for a post. */
   async readMetrics() {
     return { likes: null, comments: null, shares: null, impressions: null };
+  },
+
+  /**
+   * Ghost's documented Admin API has no comments resource: its native comments are served to
+   * signed-in members by the Members API (`/members/api/comments/`), which an integration's Admin
+   * API key cannot use.
+   */
+  async readComments() {
+    throw new PlatformError({
+      kind: 'invalid',
+      code: 'unsupported',
+      message:
+        "Ghost's Admin API has no comments endpoint (comments are served only to signed-in members): read them in Ghost Admin or on the post",
+    });
   },
 };

@@ -15,6 +15,11 @@
  * not `not_found`, because a post still processing, under moderation or private is not listed yet.
  *
  * Delete: TikTok's API has no endpoint to delete a post; `deletePost` says so.
+ *
+ * Comments: the Display and Content Posting APIs Herald's connection uses only count comments
+ * (`comment_count`). Listing them is in the Research API (approved non-profit researchers) and in
+ * TikTok's separate API for Business (Business accounts, its own app and authorisation); neither
+ * is reachable with this connection, so `readComments` says so.
  */
 import { z } from 'zod';
 import {
@@ -39,6 +44,7 @@ const capabilities: Capabilities = {
   idempotentPublish: false,
   canDelete: false,
   metrics: true,
+  comments: false,
 };
 
 const tokenReply = z.object({
@@ -230,6 +236,17 @@ export const tiktokAdapter: OAuthAdapter = {
         kind: 'invalid',
         code: 'unsupported',
         message: "TikTok's API offers no way to delete a post: delete it in the TikTok app",
+      }),
+    );
+  },
+
+  readComments() {
+    return Promise.reject(
+      new PlatformError({
+        kind: 'invalid',
+        code: 'unsupported',
+        message:
+          "TikTok's Content Posting and Display APIs only count comments: listing them needs TikTok's Research API or its API for Business, which this connection cannot use; read them in the TikTok app",
       }),
     );
   },

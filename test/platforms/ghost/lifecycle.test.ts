@@ -321,7 +321,7 @@ describe('reconcile after a crash', () => {
 });
 
 describe('after publishing', () => {
-  it('has no metrics, and deletes (twice is fine)', async () => {
+  it('has no metrics and no comments to read, and deletes (twice is fine)', async () => {
     const outcome = await ghostAdapter.publish(ctx, credentials, request({ title: 'Delete me' }));
     if (outcome.status !== 'published') throw new Error('not published');
     expect(await ghostAdapter.readMetrics(ctx, credentials, outcome.remoteId)).toEqual({
@@ -330,6 +330,10 @@ describe('after publishing', () => {
       shares: null,
       impressions: null,
     });
+    expect(ghostAdapter.capabilities.comments).toBe(false);
+    await expect(
+      ghostAdapter.readComments!(ctx, credentials, outcome.remoteId, { cursor: null, limit: 20 }),
+    ).rejects.toMatchObject({ kind: 'invalid', code: 'unsupported' });
     await ghostAdapter.deletePost(ctx, credentials, outcome.remoteId);
     expect(server.posts.has(outcome.remoteId)).toBe(false);
     await ghostAdapter.deletePost(ctx, credentials, outcome.remoteId);

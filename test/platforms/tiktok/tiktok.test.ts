@@ -294,7 +294,7 @@ describe('TikTok adapter against a local Open API v2 server', () => {
     expect(await adapter.reconcile(ctx, credentials, request())).toEqual({ status: 'unknowable' });
   });
 
-  it('reads metrics by video query; delete is refused as unsupported', async () => {
+  it('reads metrics by video query; delete and reading comments are refused as unsupported', async () => {
     const { outcome } = await publishUntilDone(request());
     const id = (outcome as { remoteId: string }).remoteId;
     tt.videos.get(id)!.likes = 9;
@@ -307,6 +307,10 @@ describe('TikTok adapter against a local Open API v2 server', () => {
     });
     const deletion = await caught(adapter.deletePost(ctx, credentials, id));
     expect(deletion).toMatchObject({ kind: 'invalid', code: 'unsupported' });
+    expect(adapter.capabilities.comments).toBe(false);
+    const comments = await caught(adapter.readComments!(ctx, credentials, id, { cursor: null, limit: 20 }));
+    expect(comments).toMatchObject({ kind: 'invalid', code: 'unsupported' });
+    expect(comments.message).toMatch(/Research API/);
   });
 
   it('validates TikTok rules before scheduling', () => {
