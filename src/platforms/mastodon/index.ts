@@ -23,6 +23,7 @@ import {
   refreshAccessToken,
 } from '../oauth2.ts';
 import { call, failureFor, instanceUrl, parseRateLimit, statusReply } from './api.ts';
+import { readStatusReplies } from './comments.ts';
 import { prepareMedia } from './media.ts';
 import { reconcileThread } from './reconcile.ts';
 import { DEFAULT_SCOPES, registerMastodonApp } from './register-app.ts';
@@ -37,6 +38,7 @@ const capabilities: Capabilities = {
   idempotentPublish: true,
   canDelete: true,
   metrics: true,
+  comments: true,
 };
 
 const account = z.object({
@@ -274,4 +276,6 @@ export const mastodonAdapter: OAuthAdapter = {
       },
     };
   },
+
+  readComments: (ctx, credentials, remoteId, page) => readStatusReplies(ctx, credentials, remoteId, page),
 };

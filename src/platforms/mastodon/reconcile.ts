@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import type { AdapterContext, Credentials, PublishRequest, ReconcileOutcome } from '../types.ts';
 import { accountIdOf, call, nowOf, statusReply } from './api.ts';
+import { textOfContent } from './content.ts';
 import { readOptions } from './validate.ts';
 
 /** Mastodon keeps idempotency keys for one hour; a margin keeps clocks and slow calls out of it. */
@@ -21,26 +22,6 @@ const IDEMPOTENCY_WINDOW_MS = 55 * 60_000;
 const LOOKBACK = 40;
 
 type Status = z.infer<typeof statusReply>;
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-
-/** Mastodon's rendered HTML back to the text a person typed, near enough to compare. */
-export function textOfContent(html: string): string {
-  return html
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/p>\s*<p[^>]*>/gi, '\n\n')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, entity: string) => {
-      if (entity[0] === '#') {
-        const code =
-          entity[1] === 'x' || entity[1] === 'X'
-            ? Number.parseInt(entity.slice(2), 16)
-            : Number(entity.slice(1));
-        return Number.isFinite(code) ? String.fromCodePoint(code) : whole;
-      }
-      return ENTITIES[entity.toLowerCase()] ?? whole;
-    });
-}
 
 /** What comparing ignores: whitespace runs, and the domain of remote mentions Mastodon hides. */
 export function comparable(text: string): string {

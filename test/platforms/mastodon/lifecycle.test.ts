@@ -403,3 +403,95 @@ describe('after publishing', () => {
     );
   });
 });
+
+describe('reading comments', () => {
+  const bob = { id: '2', username: 'bob', displayName: 'Bob', followers: 3 };
+  const carol = { id: '3', username: 'carol', displayName: '', followers: 0 };
+  const read = (remoteId: string, cursor: string | null, limit = 2) =>
+    mastodonAdapter.readComments!(ctx, credentials, remoteId, { cursor, limit });
+
+  /** Replies a minute apart, so oldest first is a real order. */
+  function reply(options: Parameters<MastodonServer['reply']>[0]) {
+    clock = new Date(clock.getTime() + 60_000);
+    return server.reply(options);
+  }
+
+  it('reads every reply, at every depth, oldest first, across pages, as plain text', async () => {
+    const outcome = await mastodonAdapter.publish(ctx, credentials, request({ text: 'Talk to me' }));
+    if (outcome.status !== 'published') throw new Error('not published');
+    const first = reply({ account: bob, inReplyToId: outcome.remoteId, text: 'First!', favourites: 4 });
+    const nested = reply({
+      account: carol,
+      inReplyToId: first.id,
+      text: "Line one\nLine two & <more>\n\nIt's https://example.com/a?b=1",
+    });
+    const second = reply({
+      account: bob,
+      inReplyToId: outcome.remoteId,
+      text: 'behind a warning',
+      spoilerText: 'spoilers',
+    });
+    const deeper = reply({ account: bob, inReplyToId: nested.id, text: 'deeper' });
+    const elsewhere = await mastodonAdapter.publish(ctx, credentials, request({ text: 'Another post' }));
+    reply({ account: bob, inReplyToId: (elsewhere as { remoteId: string }).remoteId, text: 'not here' });
+
+    const pages = [await read(outcome.remoteId, null)];
+    while (pages.at(-1)!.nextCursor) pages.push(await read(outcome.remoteId, pages.at(-1)!.nextCursor));
+    expect(pages.map((p) => p.comments.length)).toEqual([2, 2]);
+    expect(pages[0]!.nextCursor).toBe('2');
+    expect(pages[1]!.nextCursor).toBeNull();
+    const comments = pages.flatMap((p) => p.comments);
+    expect(comments.map((c) => [c.id, c.parentId])).toEqual([
+      [first.id, null],
+      [nested.id, first.id],
+      [second.id, null],
+      [deeper.id, nested.id],
+    ]);
+    expect(comments[0]).toEqual({
+      id: first.id,
+      parentId: null,
+      author: {
+        id: '2',
+        username: 'bob',
+        displayName: 'Bob',
+        avatarUrl: 'http://avatars.example/2.png',
+      },
+      text: 'First!',
+      createdAt: first.createdAt,
+      likes: 4,
+      url: `https://social.example/@bob/${first.id}`,
+    });
+    expect(comments[1]!.text).toBe("Line one\nLine two & <more>\n\nIt's https://example.com/a?b=1");
+    expect(comments[1]!.author.displayName).toBe('carol');
+    expect(comments[2]!.text).toBe('spoilers\n\nbehind a warning');
+    // The post's own context was asked with the connection's token.
+    const asked = server.requests.findLast((r) => r.path.endsWith('/context'))!;
+    expect(asked.headers.authorization).toBe(`Bearer ${credentials.accessToken}`);
+  });
+
+  it('answers an empty page for a post without replies, and refuses a cursor it did not make', async () => {
+    const outcome = await mastodonAdapter.publish(ctx, credentials, request({ text: 'Nobody answers' }));
+    if (outcome.status !== 'published') throw new Error('not published');
+    expect(await read(outcome.remoteId, null)).toEqual({ comments: [], nextCursor: null });
+    expect((await caught(read(outcome.remoteId, 'abc'))).kind).toBe('invalid');
+    expect((await caught(read('999999', null))).kind).toBe('invalid');
+  });
+
+  it('maps a revoked token to auth and a 429 to rate_limited with the reset', async () => {
+    const outcome = await mastodonAdapter.publish(ctx, credentials, request({ text: 'Limits' }));
+    if (outcome.status !== 'published') throw new Error('not published');
+    server.fail({ path: /\/context$/, status: 401, body: { error: 'The access token is invalid' } });
+    expect((await caught(read(outcome.remoteId, null))).kind).toBe('auth');
+    const reset = new Date(clock.getTime() + 120_000);
+    server.fail({
+      path: /\/context$/,
+      status: 429,
+      body: { error: 'Too many requests' },
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset.toISOString() },
+    });
+    const limited = await caught(read(outcome.remoteId, null));
+    expect(limited.kind).toBe('rate_limited');
+    expect(limited.retryAfter?.toISOString()).toBe(reset.toISOString());
+    expect(mastodonAdapter.capabilities.comments).toBe(true);
+  });
+});

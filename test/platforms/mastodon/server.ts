@@ -4,6 +4,10 @@
  * limits, v2 media upload answering 200 or 202 then 206 / 200 / 422 on polling, statuses with
  * `Idempotency-Key` kept for an hour, Mastodon-style HTML content, `X-RateLimit-*` headers with an
  * ISO reset, and Mastodon's `{"error": …}` bodies. Knobs let tests inject faults.
+ *
+ * A status's context (`/api/v1/statuses/:id/context`) answers its ancestors and all its descendants
+ * at once, depth first, each status's replies oldest first, as Mastodon does; `reply()` lets tests
+ * add other accounts' replies.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -470,6 +474,32 @@ export async function startMastodonServer(options: { now?: () => Date } = {}) {
       }
       return json(res, 200, statusJson(status), headers);
     }
+    const contextMatch = /^\/api\/v1\/statuses\/(\d+)\/context$/.exec(path);
+    if (method === 'GET' && contextMatch) {
+      const status = statuses.get(contextMatch[1]!);
+      if (!status) return json(res, 404, { error: 'Record not found' }, headers);
+      const ancestors: Status[] = [];
+      for (let up = status.inReplyToId; up && statuses.has(up); up = statuses.get(up)!.inReplyToId) {
+        ancestors.unshift(statuses.get(up)!);
+      }
+      const descendants: Status[] = [];
+      const walk = (id: string) => {
+        const children = [...statuses.values()]
+          .filter((s) => s.inReplyToId === id)
+          .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+        for (const child of children) {
+          descendants.push(child);
+          walk(child.id);
+        }
+      };
+      walk(status.id);
+      return json(
+        res,
+        200,
+        { ancestors: ancestors.map(statusJson), descendants: descendants.map(statusJson) },
+        headers,
+      );
+    }
     const statusMatch = /^\/api\/v1\/statuses\/(\d+)$/.exec(path);
     if (statusMatch) {
       const status = statuses.get(statusMatch[1]!);
@@ -511,6 +541,33 @@ export async function startMastodonServer(options: { now?: () => Date } = {}) {
     /** The next `times` requests matching `path` (and `method`) answer `status` with `body`. */
     fail(fault: Omit<Fault, 'times'> & { times?: number }) {
       faults.push({ times: 1, ...fault });
+    },
+    /** Stores a reply by `accountId` (added to `accounts` first if new), as if posted on the instance. */
+    reply(options: {
+      account: Account;
+      inReplyToId: string;
+      text: string;
+      spoilerText?: string;
+      favourites?: number;
+    }): Status {
+      if (!accounts.has(options.account.id)) accounts.set(options.account.id, options.account);
+      const status: Status = {
+        id: newId(),
+        accountId: options.account.id,
+        text: options.text,
+        spoilerText: options.spoilerText ?? '',
+        inReplyToId: options.inReplyToId,
+        mediaIds: [],
+        createdAt: now(),
+        favourites: options.favourites ?? 0,
+        reblogs: 0,
+        replies: 0,
+        visibility: 'public',
+      };
+      statuses.set(status.id, status);
+      const parent = statuses.get(options.inReplyToId);
+      if (parent) parent.replies++;
+      return status;
     },
     revokeAll() {
       tokens.clear();
