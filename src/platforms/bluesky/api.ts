@@ -9,6 +9,8 @@ import { sendToPlatform } from '../http.ts';
 
 /** Bluesky's entryway: routes each account's calls to its PDS. */
 export const DEFAULT_SERVICE = 'https://bsky.social';
+const PUBLIC_APPVIEW = 'https://public.api.bsky.app';
+const WEB_APP = 'https://bsky.app';
 /** When a 429 says neither Retry-After nor RateLimit-Reset. */
 const DEFAULT_RETRY_AFTER_MS = 60_000;
 
@@ -17,6 +19,26 @@ export const nowOf = (ctx: AdapterContext): Date => ctx.now?.() ?? new Date();
 export function serviceUrl(ctx: AdapterContext): string {
   return (ctx.app.baseUrl ?? DEFAULT_SERVICE).replace(/\/+$/, '');
 }
+
+/**
+ * Where to read what only an AppView knows (counts, replies): `settings.appViewUrl`, else Bluesky's
+ * public AppView for accounts on Bluesky's entryway, else null (null or false in the setting say
+ * there is none).
+ */
+export function appViewOf(ctx: AdapterContext): string | null {
+  const setting = ctx.app.settings.appViewUrl;
+  if (typeof setting === 'string' && setting) return setting.replace(/\/+$/, '');
+  if (setting === null || setting === false) return null;
+  return new URL(serviceUrl(ctx)).hostname === 'bsky.social' ? PUBLIC_APPVIEW : null;
+}
+
+/** The web app posts are shown in: `settings.webUrl`, else bsky.app. */
+export const webAppOf = (ctx: AdapterContext): string =>
+  typeof ctx.app.settings.webUrl === 'string' ? ctx.app.settings.webUrl.replace(/\/+$/, '') : WEB_APP;
+
+/** A post's page in the web app, by its author's handle (or DID) and its record key. */
+export const postWebUrl = (ctx: AdapterContext, author: string, rkey: string): string =>
+  `${webAppOf(ctx)}/profile/${author}/post/${rkey}`;
 
 /** `RateLimit-Reset` is in Unix seconds; `RateLimit-Policy` (`<limit>;w=<seconds>`) adds nothing we store. */
 export function parseRateLimit(headers: Headers, bucket: string): RateLimitInfo | null {

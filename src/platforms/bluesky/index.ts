@@ -20,7 +20,8 @@ import {
   type PublishRequest,
   type RateLimitInfo,
 } from '../types.ts';
-import { failureOf, nowOf, serviceUrl, xrpc, xrpcRaw } from './api.ts';
+import { appViewOf, failureOf, nowOf, postWebUrl, serviceUrl, webAppOf, xrpc, xrpcRaw } from './api.ts';
+import { readThreadReplies } from './comments.ts';
 import { type Blob, prepareVideo, uploadBlob } from './media.ts';
 import { recordKeyFor } from './record-key.ts';
 import { detectFacets, MAX_GRAPHEMES, resolveFacets } from './richtext.ts';
@@ -28,8 +29,6 @@ import { createSession, getSession, pdsOf, refreshSession } from './session.ts';
 import { MAX_IMAGES, readOptions, validate } from './validate.ts';
 
 const POST = 'app.bsky.feed.post';
-const PUBLIC_APPVIEW = 'https://public.api.bsky.app';
-const WEB_APP = 'https://bsky.app';
 
 const capabilities: Capabilities = {
   text: true,
@@ -40,6 +39,7 @@ const capabilities: Capabilities = {
   idempotentPublish: true,
   canDelete: true,
   metrics: true,
+  comments: true,
 };
 
 const strongRef = z.object({ uri: z.string(), cid: z.string() });
@@ -60,10 +60,8 @@ export function parseAtUri(uri: string): { repo: string; collection: string; rke
 }
 
 function webUrlOf(ctx: AdapterContext, credentials: Credentials, rkey: string): string {
-  const base =
-    typeof ctx.app.settings.webUrl === 'string' ? ctx.app.settings.webUrl.replace(/\/+$/, '') : WEB_APP;
   const handle = credentials.metadata.handle;
-  return `${base}/profile/${typeof handle === 'string' ? handle : didOf(credentials)}/post/${rkey}`;
+  return postWebUrl(ctx, typeof handle === 'string' ? handle : didOf(credentials), rkey);
 }
 
 /** The record at `rkey`, or null when there is none. */
@@ -171,14 +169,6 @@ async function readProfileRecord(ctx: AdapterContext, accessToken: string, did: 
         ? `${serviceUrl(ctx)}/xrpc/com.atproto.sync.getBlob?did=${encodeURIComponent(did)}&cid=${avatarCid}`
         : null,
   };
-}
-
-/** Where to read like/repost/reply counts: an AppView, or null when none is known. */
-function appViewOf(ctx: AdapterContext): string | null {
-  const setting = ctx.app.settings.appViewUrl;
-  if (typeof setting === 'string' && setting) return setting.replace(/\/+$/, '');
-  if (setting === null || setting === false) return null;
-  return new URL(serviceUrl(ctx)).hostname === 'bsky.social' ? PUBLIC_APPVIEW : null;
 }
 
 const postView = z.object({
@@ -315,8 +305,6 @@ export const blueskyAdapter: CredentialsAdapter = {
   async discoverChannels(ctx, credentials) {
     const session = await getSession(ctx, credentials.accessToken);
     const profile = await readProfileRecord(ctx, credentials.accessToken, session.did);
-    const base =
-      typeof ctx.app.settings.webUrl === 'string' ? ctx.app.settings.webUrl.replace(/\/+$/, '') : WEB_APP;
     return [
       {
         externalId: session.did,
@@ -324,7 +312,7 @@ export const blueskyAdapter: CredentialsAdapter = {
         name: profile.displayName ?? session.handle,
         username: session.handle,
         avatarUrl: profile.avatarUrl,
-        url: `${base}/profile/${session.handle}`,
+        url: `${webAppOf(ctx)}/profile/${session.handle}`,
         metadata: { did: session.did },
       },
     ];
@@ -411,4 +399,6 @@ export const blueskyAdapter: CredentialsAdapter = {
     }
     return { likes: null, comments: null, shares: null, impressions: null };
   },
+
+  readComments: (ctx, _credentials, remoteId, page) => readThreadReplies(ctx, remoteId, page),
 };

@@ -412,3 +412,100 @@ describe('after publishing', () => {
     expect(parseAtUri(outcome.remoteId).collection).toBe('app.bsky.feed.post');
   });
 });
+
+describe('reading comments', () => {
+  const read = (remoteId: string, cursor: string | null, context = ctx) =>
+    blueskyAdapter.readComments!(context, credentials, remoteId, { cursor, limit: 2 });
+  const minutes = (n: number) => new Date(clock.getTime() + n * 60_000);
+  const rkeyOf = (uri: string) => uri.split('/').pop();
+
+  it('flattens the AppView thread oldest first with parents, leaving out withheld replies', async () => {
+    const carolDid = server.addAccount('carol.test', 'carol-pass', 'Carol');
+    const outcome = await blueskyAdapter.publish(ctx, credentials, request({ text: 'Talk to me' }));
+    if (outcome.status !== 'published') throw new Error('not published');
+    const post = outcome.remoteId;
+    const first = server.reply({ did: bobDid, parentUri: post, text: 'First!', createdAt: minutes(1) });
+    const nested = server.reply({
+      did: carolDid,
+      parentUri: first,
+      text: 'Agreed 🎉',
+      createdAt: minutes(2),
+      likes: 5,
+    });
+    const second = server.reply({
+      did: bobDid,
+      parentUri: post,
+      text: 'Again',
+      createdAt: minutes(3),
+      likes: 9,
+    });
+    const blocked = server.reply({ did: carolDid, parentUri: post, text: 'hidden', createdAt: minutes(4) });
+    server.reply({ did: bobDid, parentUri: blocked, text: 'under hidden', createdAt: minutes(5) });
+    server.withhold(blocked, 'blocked');
+    const gone = server.reply({ did: bobDid, parentUri: first, text: 'gone', createdAt: minutes(6) });
+    server.withhold(gone, 'notFound');
+    const answer = server.reply({ did: aliceDid, parentUri: nested, text: 'Thanks', createdAt: minutes(7) });
+
+    const firstPage = await read(post, null);
+    expect(firstPage.nextCursor).toBe('2');
+    const secondPage = await read(post, firstPage.nextCursor);
+    expect(secondPage.nextCursor).toBeNull();
+    const comments = [...firstPage.comments, ...secondPage.comments];
+    expect(comments.map((c) => [c.id, c.parentId])).toEqual([
+      [first, null],
+      [nested, first],
+      [second, null],
+      [answer, nested],
+    ]);
+    expect(comments[1]).toEqual({
+      id: nested,
+      parentId: first,
+      author: {
+        id: carolDid,
+        username: 'carol.test',
+        displayName: 'Carol',
+        avatarUrl: `https://cdn.test/avatar/${carolDid}`,
+      },
+      text: 'Agreed 🎉',
+      createdAt: minutes(2),
+      likes: 5,
+      url: `https://bsky.app/profile/carol.test/post/${rkeyOf(nested)}`,
+    });
+    const asked = server.calls.findLast((c) => c.nsid === 'app.bsky.feed.getPostThread')!;
+    expect(asked.query.get('uri')).toBe(post);
+    expect(Number(asked.query.get('depth'))).toBeGreaterThan(6);
+  });
+
+  it('needs no session: the public AppView is read without a token, so an expired one does not matter', async () => {
+    const outcome = await blueskyAdapter.publish(ctx, credentials, request({ text: 'Quiet post' }));
+    if (outcome.status !== 'published') throw new Error('not published');
+    const expired = { ...credentials, accessToken: 'expired.jwt.token' };
+    expect(
+      await blueskyAdapter.readComments!(ctx, expired, outcome.remoteId, { cursor: null, limit: 10 }),
+    ).toEqual({ comments: [], nextCursor: null });
+    const asked = server.calls.findLast((c) => c.nsid === 'app.bsky.feed.getPostThread')!;
+    expect(asked.headers.authorization).toBeUndefined();
+  });
+
+  it('maps 429 to rate_limited, a missing post to invalid, and refuses without an AppView', async () => {
+    const outcome = await blueskyAdapter.publish(ctx, credentials, request({ text: 'Limits' }));
+    if (outcome.status !== 'published') throw new Error('not published');
+    const reset = Math.floor(clock.getTime() / 1000) + 300;
+    server.fail({
+      nsid: 'app.bsky.feed.getPostThread',
+      status: 429,
+      body: { error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' },
+      headers: { 'ratelimit-remaining': '0', 'ratelimit-reset': String(reset) },
+    });
+    const limited = await caught(read(outcome.remoteId, null));
+    expect(limited.kind).toBe('rate_limited');
+    expect(limited.retryAfter?.getTime()).toBe(reset * 1000);
+    const missing = await caught(read(`at://${aliceDid}/app.bsky.feed.post/3kmissing22222`, null));
+    expect(missing).toMatchObject({ kind: 'invalid', code: 'NotFound' });
+    const noAppView = { ...ctx, app: { ...ctx.app, settings: { appViewUrl: null } } };
+    const refused = await caught(read(outcome.remoteId, null, noAppView));
+    expect(refused).toMatchObject({ kind: 'invalid', code: 'no_appview' });
+    expect(refused.message).toMatch(/AppView/);
+    expect(blueskyAdapter.capabilities.comments).toBe(true);
+  });
+});

@@ -5,6 +5,10 @@
  * facet ranges, ≤ 4 images of ≤ 1,000,000 bytes, TID record keys, a second create at an existing
  * key refused with a 500 as the real PDS does), `RateLimit-*` headers with a points-based write
  * limit, the XRPC error envelope, and a video job state machine. Knobs let tests inject faults.
+ *
+ * The AppView's `getPostThread` answers a post with its replies nested (`threadViewPost`, ranked,
+ * not in time order) down to `depth`, a withheld reply as `notFoundPost` or `blockedPost` without what hangs under it, and a
+ * missing post as 400 `NotFound`; `reply()` and `withhold()` let tests shape a thread.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -58,6 +62,8 @@ export async function startBlueskyServer(options: { now?: () => Date } = {}) {
   const blobs = new Map<string, { mimeType: string; size: number }>();
   const records = new Map<string, StoredRecord>();
   const usedRefreshTokens = new Set<string>();
+  /** Replies the AppView shows as `notFoundPost` or `blockedPost`. */
+  const withheld = new Map<string, 'notFound' | 'blocked'>();
   const jobs = new Map<
     string,
     { did: string; pollsLeft: number; fails: boolean; blob: Record<string, unknown> }
@@ -196,6 +202,58 @@ export async function startBlueskyServer(options: { now?: () => Date } = {}) {
     return null;
   }
 
+  function postView(uri: string) {
+    const r = records.get(uri)!;
+    const account = accounts.get(uri.split('/')[2]!)!;
+    return {
+      uri,
+      cid: r.cid,
+      author: {
+        did: account.did,
+        handle: account.handle,
+        displayName: account.displayName,
+        avatar: `https://cdn.test/avatar/${account.did}`,
+      },
+      record: r.value,
+      replyCount: r.replies,
+      repostCount: r.reposts,
+      likeCount: r.likes,
+      quoteCount: 0,
+      indexedAt: now().toISOString(),
+      labels: [],
+    };
+  }
+
+  /**
+   * `app.bsky.feed.defs#threadViewPost` for `uri`, replies `depth` levels down. The AppView ranks
+   * replies rather than dating them: here the most liked first, the newest first among equals.
+   */
+  function threadView(uri: string, depth: number): Record<string, unknown> {
+    const view: Record<string, unknown> = { $type: 'app.bsky.feed.defs#threadViewPost', post: postView(uri) };
+    if (depth > 0) {
+      view.replies = [...records.values()]
+        .filter((r) => (r.value.reply as { parent?: { uri: string } } | undefined)?.parent?.uri === uri)
+        .sort(
+          (a, b) => b.likes - a.likes || String(b.value.createdAt).localeCompare(String(a.value.createdAt)),
+        )
+        .map((r) => {
+          const hidden = withheld.get(r.uri);
+          if (hidden === 'notFound')
+            return { $type: 'app.bsky.feed.defs#notFoundPost', uri: r.uri, notFound: true };
+          if (hidden === 'blocked') {
+            return {
+              $type: 'app.bsky.feed.defs#blockedPost',
+              uri: r.uri,
+              blocked: true,
+              author: { did: r.uri.split('/')[2], viewer: { blockedBy: true } },
+            };
+          }
+          return threadView(r.uri, depth - 1);
+        });
+    }
+    return view;
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const nsid = url.pathname.replace(/^\/xrpc\//, '');
@@ -267,6 +325,14 @@ export async function startBlueskyServer(options: { now?: () => Date } = {}) {
             : [];
         });
         return send(res, 200, { posts });
+      }
+      case 'app.bsky.feed.getPostThread': {
+        const uri = url.searchParams.get('uri') ?? '';
+        const depth = Number(url.searchParams.get('depth') ?? 6);
+        if (!(depth >= 0 && depth <= 1000))
+          return fail(res, 400, 'InvalidRequest', 'depth must be between 0 and 1000');
+        if (!records.has(uri)) return fail(res, 400, 'NotFound', `Post not found: ${uri}`);
+        return send(res, 200, { thread: threadView(uri, depth) });
       }
       case 'app.bsky.video.getJobStatus': {
         const jobId = url.searchParams.get('jobId') ?? '';
@@ -422,6 +488,34 @@ export async function startBlueskyServer(options: { now?: () => Date } = {}) {
         reposts: 0,
         replies: 0,
       });
+    },
+    /** Stores `did`'s reply to `parentUri`, as that account's client would create it; returns its URI. */
+    reply(options: { did: string; parentUri: string; text: string; createdAt: Date; likes?: number }) {
+      const parent = records.get(options.parentUri)!;
+      const parentRef = { uri: parent.uri, cid: parent.cid };
+      const root =
+        (parent.value.reply as { root?: { uri: string; cid: string } } | undefined)?.root ?? parentRef;
+      const value = {
+        $type: 'app.bsky.feed.post',
+        text: options.text,
+        createdAt: options.createdAt.toISOString(),
+        reply: { root, parent: parentRef },
+      };
+      const uri = `at://${options.did}/app.bsky.feed.post/3l${randomBytes(6).toString('hex').slice(0, 11)}`;
+      records.set(uri, {
+        uri,
+        cid: cidOf(JSON.stringify(value)),
+        value,
+        likes: options.likes ?? 0,
+        reposts: 0,
+        replies: 0,
+      });
+      parent.replies++;
+      return uri;
+    },
+    /** The AppView shows this reply as `notFoundPost` or `blockedPost` from now on. */
+    withhold(uri: string, as: 'notFound' | 'blocked') {
+      withheld.set(uri, as);
     },
     fail(fault: Omit<Fault, 'times'> & { times?: number }) {
       faults.push({ times: 1, ...fault });
