@@ -24,6 +24,7 @@ import {
   refreshAccessToken,
 } from '../oauth2.ts';
 import { authUrl, call, failureFor, nowOf, parseRateLimit, submitFailure, userAgentOf } from './api.ts';
+import { readRedditComments } from './comments.ts';
 import { uploadImage } from './media.ts';
 import { MAX_SELF_TEXT, readOptions, validate } from './validate.ts';
 
@@ -42,6 +43,7 @@ const capabilities: Capabilities = {
   idempotentPublish: false,
   canDelete: true,
   metrics: true,
+  comments: true,
 };
 
 const me = z.object({ id: z.string(), name: z.string(), icon_img: z.string().nullable().optional() });
@@ -332,4 +334,6 @@ export const redditAdapter: OAuthAdapter = {
       },
     };
   },
+
+  readComments: (ctx, credentials, remoteId, page) => readRedditComments(ctx, credentials, remoteId, page),
 };

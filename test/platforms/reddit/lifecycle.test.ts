@@ -326,3 +326,122 @@ describe('after publishing', () => {
     expect((await caught(redditAdapter.readMetrics(ctx, credentials, 't3_missing'))).kind).toBe('invalid');
   });
 });
+
+describe('reading comments', () => {
+  const read = (remoteId: string, cursor: string | null, limit = 3) =>
+    redditAdapter.readComments!(ctx, credentials, remoteId, { cursor, limit });
+  /** A comment a minute after the previous one, so `sort=old` has an order to keep. */
+  function comment(parentId: string, body: string, author = 'commenter') {
+    clock = new Date(clock.getTime() + 60_000);
+    return server.comment({ parentId, author, body, score: 3 });
+  }
+  async function publishPost() {
+    const outcome = await redditAdapter.publish(ctx, credentials, request());
+    if (outcome.status !== 'published') throw new Error('not published');
+    return outcome.remoteId;
+  }
+
+  it('reads the first comments as a tree, then what the `more` stub hid, with parents', async () => {
+    const post = await publishPost();
+    const c1 = comment(post, 'First, in **markdown** & <angle brackets>', 'alice_r');
+    const c1a = comment(c1, 'a reply');
+    const c1a1 = comment(c1a, 'a reply to the reply');
+    const c2 = comment(post, 'second');
+    const c3 = comment(post, 'third');
+    const c4 = comment(post, 'fourth');
+    const c4a = comment(c4, 'under the fourth');
+    const c5 = comment(post, 'soon deleted');
+    server.comments.get(c5.slice(3))!.deleted = true;
+
+    const first = await read(post, null);
+    expect(first.comments.map((c) => [c.id, c.parentId])).toEqual([
+      [c1, null],
+      [c1a, c1],
+      [c1a1, c1a],
+    ]);
+    expect(first.comments[0]).toEqual({
+      id: c1,
+      parentId: null,
+      author: { id: 't2_7alice_r', username: 'alice_r', displayName: null, avatarUrl: null },
+      text: 'First, in **markdown** & <angle brackets>',
+      createdAt: new Date(server.comments.get(c1.slice(3))!.createdUtc * 1000),
+      likes: 3,
+      url: `https://www.reddit.com/r/herald/comments/${post.slice(3)}/x/${c1.slice(3)}/`,
+    });
+    expect(first.nextCursor).not.toBeNull();
+    // The next page asks morechildren for the hidden ids, and gets their replies with them.
+    const second = await read(post, first.nextCursor);
+    expect(second.comments.map((c) => [c.id, c.parentId])).toEqual([
+      [c2, null],
+      [c3, null],
+      [c4, null],
+      [c4a, c4],
+    ]);
+    const asked = server.requests.findLast((r) => r.path.startsWith('/api/morechildren'))!;
+    expect(new URL(asked.path, 'http://x').searchParams.get('children')).toBe(
+      [c2, c3, c4].map((id) => id.slice(3)).join(','),
+    );
+    const third = await read(post, second.nextCursor);
+    expect(third.comments).toEqual([
+      expect.objectContaining({
+        id: c5,
+        text: '[deleted]',
+        author: expect.objectContaining({ username: null }),
+      }),
+    ]);
+    expect(third.nextCursor).toBeNull();
+  });
+
+  it('continues a thread deeper than one answer goes', async () => {
+    const post = await publishPost();
+    const chain = [comment(post, 'level 0')];
+    for (let level = 1; level < 12; level++) chain.push(comment(chain.at(-1)!, `level ${level}`));
+    const first = await read(post, null, 50);
+    expect(first.comments.map((c) => c.id)).toEqual(chain.slice(0, 10));
+    const second = await read(post, first.nextCursor, 50);
+    expect(second.comments.map((c) => [c.id, c.parentId])).toEqual([
+      [chain[10], chain[9]],
+      [chain[11], chain[10]],
+    ]);
+    expect(second.nextCursor).toBeNull();
+  });
+
+  it('answers an empty page for a post without comments, and refuses a cursor it did not make', async () => {
+    const post = await publishPost();
+    expect(await read(post, null)).toEqual({ comments: [], nextCursor: null });
+    expect((await caught(read(post, 'not-a-cursor'))).kind).toBe('invalid');
+    expect((await caught(read('t3_missing', null))).kind).toBe('invalid');
+  });
+
+  it('maps a 429 to rate_limited, an error inside a 200 to its kind, and an expired token to auth', async () => {
+    const post = await publishPost();
+    for (let i = 0; i < 4; i++) comment(post, `comment ${i}`);
+    server.fail({
+      path: /^\/comments\//,
+      status: 429,
+      body: { message: 'Too Many Requests', error: 429 },
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-used': '100', 'x-ratelimit-reset': '30' },
+    });
+    const limited = await caught(read(post, null));
+    expect(limited.kind).toBe('rate_limited');
+    expect(limited.retryAfter!.getTime()).toBe(clock.getTime() + 30_000);
+    const first = await read(post, null);
+    server.fail({
+      path: /^\/api\/morechildren$/,
+      status: 200,
+      body: {
+        json: { errors: [['RATELIMIT', 'you are doing that too much. try again in 9 seconds.', null]] },
+      },
+    });
+    const inside = await caught(read(post, first.nextCursor));
+    expect(inside).toMatchObject({ kind: 'rate_limited', code: 'RATELIMIT' });
+    expect(inside.retryAfter!.getTime()).toBe(clock.getTime() + 9_000);
+
+    server.expireTokens();
+    expect((await caught(read(post, null))).kind).toBe('auth');
+    const tokens = await redditAdapter.refresh(ctx, credentials);
+    credentials = { ...credentials, accessToken: tokens.accessToken, expiresAt: tokens.expiresAt };
+    expect((await read(post, null)).comments).toHaveLength(3);
+    expect(redditAdapter.capabilities.comments).toBe(true);
+  });
+});

@@ -5,6 +5,12 @@
  * seconds), `/api/submit` errors inside a 200 (`RATELIMIT`, `ALREADY_SUB`, `SUBREDDIT_NOEXIST`,
  * `NO_SELFS`), the media asset lease with an S3-style form upload answering XML, image posts that
  * appear only after processing, listings, `/api/info`, `/api/del`. Knobs inject faults.
+ *
+ * Comments: `/comments/{article}` answers `[post listing, comment listing]`, the comments as a tree
+ * in `sort` order holding at most `limit` comments and `depth` levels; the siblings past `limit`
+ * become a `more` stub listing their ids, and replies past `depth` a "continue this thread" stub (id
+ * `_`, no children). `/api/morechildren` answers the comments a stub listed with their replies,
+ * flat, in a `{"json": …}` envelope; `?comment=<id>` roots the tree at one comment.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -23,6 +29,17 @@ type Submission = {
   comments: number;
   deleted: boolean;
   flairId: string | null;
+};
+type Comment = {
+  id: string;
+  submissionId: string;
+  /** `t3_…` for the post, `t1_…` for a comment. */
+  parentId: string;
+  author: string;
+  body: string;
+  createdUtc: number;
+  score: number;
+  deleted: boolean;
 };
 type Fault = {
   path: RegExp;
@@ -44,6 +61,7 @@ export async function startRedditServer(options: {
   const tokens = new Map<string, { expiresAt: number; scopes: string[] }>();
   const refreshTokens = new Set<string>();
   const submissions = new Map<string, Submission>();
+  const comments = new Map<string, Comment>();
   const uploads = new Map<string, { key: string; type: string; size: number }>();
   const pendingImagePosts: { submission: Submission; runsLeft: number }[] = [];
   const faults: Fault[] = [];
@@ -94,6 +112,96 @@ export async function startRedditServer(options: {
       num_comments: s.comments,
     },
   });
+
+  type Thing = { kind: string; data: Record<string, unknown> };
+  const listingOf = (children: Thing[]) => ({
+    kind: 'Listing',
+    data: { after: null, before: null, dist: children.length, children },
+  });
+  const childrenOf = (parentId: string, sort: string) =>
+    [...comments.values()]
+      .filter((c) => c.parentId === parentId)
+      .sort((a, b) =>
+        sort === 'old'
+          ? a.createdUtc - b.createdUtc
+          : sort === 'new'
+            ? b.createdUtc - a.createdUtc
+            : b.score - a.score || b.createdUtc - a.createdUtc,
+      );
+  const descendantsCount = (id: string): number =>
+    [...comments.values()]
+      .filter((c) => c.parentId === `t1_${id}`)
+      .reduce((n, c) => n + 1 + descendantsCount(c.id), 0);
+  const commentThing = (c: Comment, depth: number, replies: Thing[] | null): Thing => {
+    const s = submissions.get(c.submissionId)!;
+    return {
+      kind: 't1',
+      data: {
+        id: c.id,
+        name: `t1_${c.id}`,
+        parent_id: c.parentId,
+        link_id: `t3_${c.submissionId}`,
+        author: c.deleted ? '[deleted]' : c.author,
+        ...(c.deleted ? {} : { author_fullname: `t2_${c.author.length}${c.author}` }),
+        body: c.deleted ? '[deleted]' : c.body,
+        created_utc: c.createdUtc,
+        score: c.score,
+        ups: c.score,
+        depth,
+        permalink: `/r/${s.subreddit}/comments/${s.id}/x/${c.id}/`,
+        replies: replies?.length ? listingOf(replies) : '',
+      },
+    };
+  };
+  const moreThing = (parentId: string, depth: number, hidden: Comment[]): Thing => ({
+    kind: 'more',
+    data: {
+      count: hidden.reduce((n, c) => n + 1 + descendantsCount(c.id), 0),
+      name: `t1_${hidden[0]!.id}`,
+      id: hidden[0]!.id,
+      parent_id: parentId,
+      depth,
+      children: hidden.map((c) => c.id),
+    },
+  });
+  const continueThing = (parentId: string, depth: number): Thing => ({
+    kind: 'more',
+    data: { count: 0, name: 't1__', id: '_', parent_id: parentId, depth, children: [] },
+  });
+
+  /** The replies to `parentId` as Reddit nests them, spending `budget.left` comments at most. */
+  function commentTree(
+    parentId: string,
+    options: { level: number; maxLevel: number; sort: string; budget: { left: number } },
+  ): Thing[] {
+    const kids = childrenOf(parentId, options.sort);
+    if (kids.length && options.level >= options.maxLevel) return [continueThing(parentId, options.level)];
+    const out: Thing[] = [];
+    for (const [i, c] of kids.entries()) {
+      if (options.budget.left <= 0) {
+        out.push(moreThing(parentId, options.level, kids.slice(i)));
+        break;
+      }
+      options.budget.left--;
+      const replies = commentTree(`t1_${c.id}`, { ...options, level: options.level + 1 });
+      out.push(commentThing(c, options.level, replies));
+    }
+    return out;
+  }
+
+  /** `morechildren`'s answer: each comment asked for, then its replies, flat (`replies` empty). */
+  function flatTree(c: Comment, options: { level: number; maxLevel: number; sort: string }): Thing[] {
+    const out: Thing[] = [commentThing(c, options.level, null)];
+    const kids = childrenOf(`t1_${c.id}`, options.sort);
+    if (kids.length && options.level + 1 >= options.maxLevel) {
+      return [...out, continueThing(`t1_${c.id}`, options.level + 1)];
+    }
+    for (const kid of kids) out.push(...flatTree(kid, { ...options, level: options.level + 1 }));
+    return out;
+  }
+
+  const depthOf = (c: Comment): number =>
+    c.parentId.startsWith('t1_') ? 1 + depthOf(comments.get(c.parentId.slice(3))!) : 0;
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -360,6 +468,60 @@ export async function startRedditServer(options: {
         headers,
       );
     }
+    const article = /^\/comments\/(\w+)\/?$/.exec(path);
+    if (method === 'GET' && article) {
+      const submission = submissions.get(article[1]!);
+      if (!submission || submission.deleted)
+        return send(res, 404, { message: 'Not Found', error: 404 }, headers);
+      const q = url.searchParams;
+      const sort = q.get('sort') ?? 'confidence';
+      const maxLevel = Math.min(Number(q.get('depth') ?? 10), 10);
+      const budget = { left: Math.min(Number(q.get('limit') ?? 200), 500) };
+      const focus = q.get('comment');
+      let children: Thing[];
+      if (focus) {
+        const root = comments.get(focus);
+        if (!root || root.submissionId !== submission.id)
+          return send(res, 404, { message: 'Not Found', error: 404 }, headers);
+        const replies = commentTree(`t1_${root.id}`, {
+          level: depthOf(root) + 1,
+          maxLevel: depthOf(root) + maxLevel,
+          sort,
+          budget,
+        });
+        children = [commentThing(root, depthOf(root), replies)];
+      } else {
+        children = commentTree(`t3_${submission.id}`, { level: 0, maxLevel, sort, budget });
+      }
+      return send(res, 200, [listingOf([thing(submission)]), listingOf(children)], headers);
+    }
+    if (method === 'GET' && path === '/api/morechildren') {
+      const q = url.searchParams;
+      const submission = submissions.get((q.get('link_id') ?? '').replace(/^t3_/, ''));
+      if (q.get('api_type') !== 'json')
+        return send(res, 400, { message: 'Bad Request', error: 400 }, headers);
+      if (!submission)
+        return send(res, 200, { json: { errors: [['NO_THING_ID', 'id not found', 'link_id']] } }, headers);
+      const ids = (q.get('children') ?? '').split(',').filter(Boolean);
+      if (ids.length > 100)
+        return send(
+          res,
+          200,
+          { json: { errors: [['TOO_MANY', 'at most 100 children', 'children']] } },
+          headers,
+        );
+      const sort = q.get('sort') ?? 'confidence';
+      const onlyThese = q.get('limit_children') === 'true';
+      const asked = ids
+        .map((id) => comments.get(id))
+        .filter((c): c is Comment => c !== undefined && c.submissionId === submission.id);
+      const things = asked.flatMap((c) => {
+        const level = depthOf(c);
+        if (onlyThese) return [commentThing(c, level, null)];
+        return flatTree(c, { level, maxLevel: level + Math.min(Number(q.get('depth') ?? 10), 10), sort });
+      });
+      return send(res, 200, { json: { errors: [], data: { things } } }, headers);
+    }
     if (method === 'GET' && path === '/api/info') {
       const ids = (url.searchParams.get('id') ?? '').split(',').map((id) => id.replace(/^t3_/, ''));
       const children = ids.flatMap((id) => (submissions.has(id) ? [thing(submissions.get(id)!)] : []));
@@ -385,6 +547,25 @@ export async function startRedditServer(options: {
     submissions,
     uploads,
     requests,
+    comments,
+    /** Stores `author`'s comment under `parentId` (`t3_…` or `t1_…`), now; returns its fullname. */
+    comment(options: { parentId: string; author: string; body: string; score?: number }): string {
+      const parent = options.parentId.startsWith('t1_') ? comments.get(options.parentId.slice(3)) : null;
+      const submissionId = parent ? parent.submissionId : options.parentId.replace(/^t3_/, '');
+      const c: Comment = {
+        id: newId(),
+        submissionId,
+        parentId: options.parentId,
+        author: options.author,
+        body: options.body,
+        createdUtc: now().getTime() / 1000,
+        score: options.score ?? 1,
+        deleted: false,
+      };
+      comments.set(c.id, c);
+      submissions.get(submissionId)!.comments++;
+      return `t1_${c.id}`;
+    },
     expireTokens() {
       for (const t of tokens.values()) t.expiresAt = 0;
     },
