@@ -38,6 +38,7 @@ import {
   refreshAccessToken,
 } from '../oauth2.ts';
 import { authBase, failureFor, nowOf, tokenBase, youtubeCall } from './api.ts';
+import { readVideoComments } from './comments.ts';
 import { emptyUpload, type UploadState, uploadVideo } from './upload.ts';
 import { readOptions, titleOf, validate } from './validate.ts';
 
@@ -61,6 +62,7 @@ const capabilities: Capabilities = {
   idempotentPublish: false,
   canDelete: true,
   metrics: true,
+  comments: true,
 };
 
 const channelsReply = z.object({
@@ -113,29 +115,6 @@ const playlistReply = z.object({
     )
     .default([]),
 });
-const commentThreadsReply = z.object({
-  items: z
-    .array(
-      z.object({
-        id: z.string(),
-        snippet: z.object({
-          totalReplyCount: z.number().optional(),
-          topLevelComment: z.object({
-            snippet: z.object({
-              authorDisplayName: z.string().optional(),
-              textOriginal: z.string().optional(),
-              textDisplay: z.string().optional(),
-              likeCount: z.number().optional(),
-              publishedAt: z.string().optional(),
-            }),
-          }),
-        }),
-      }),
-    )
-    .default([]),
-  nextPageToken: z.string().optional(),
-});
-
 /**
  * Google's authorization server: the secret goes in the body. Any 4xx from its token endpoint means
  * the grant is gone, and quota errors have their own shape, so YouTube's mapping judges refusals.
@@ -307,44 +286,6 @@ async function recentUploads(ctx: AdapterContext, token: string, channelId: stri
   }));
 }
 
-export type YouTubeComment = {
-  id: string;
-  author: string | null;
-  text: string;
-  likes: number;
-  replies: number;
-  publishedAt: string | null;
-};
-
-/** Top-level comments of a video, newest first (commentThreads.list, 1 quota unit a page). */
-export async function readComments(
-  ctx: AdapterContext,
-  credentials: Credentials,
-  videoId: string,
-  options: { pageToken?: string } = {},
-): Promise<{ comments: YouTubeComment[]; nextPageToken: string | null }> {
-  const page = options.pageToken ? `&pageToken=${encodeURIComponent(options.pageToken)}` : '';
-  const { data } = await youtubeCall(ctx, commentThreadsReply, {
-    what: 'read comments',
-    path: `/youtube/v3/commentThreads?part=snippet&maxResults=100&order=time&videoId=${encodeURIComponent(videoId)}${page}`,
-    token: credentials.accessToken,
-  });
-  return {
-    comments: data.items.map((t) => {
-      const s = t.snippet.topLevelComment.snippet;
-      return {
-        id: t.id,
-        author: s.authorDisplayName ?? null,
-        text: s.textOriginal ?? s.textDisplay ?? '',
-        likes: s.likeCount ?? 0,
-        replies: t.snippet.totalReplyCount ?? 0,
-        publishedAt: s.publishedAt ?? null,
-      };
-    }),
-    nextPageToken: data.nextPageToken ?? null,
-  };
-}
-
 export const youtubeAdapter: OAuthAdapter = {
   id: 'youtube',
   displayName: 'YouTube',
@@ -451,4 +392,6 @@ export const youtubeAdapter: OAuthAdapter = {
       raw: stats,
     };
   },
+
+  readComments: (ctx, credentials, remoteId, page) => readVideoComments(ctx, credentials, remoteId, page),
 };

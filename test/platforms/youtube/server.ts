@@ -7,6 +7,12 @@
  * statistics, comment threads, delete, and a quota counter with per-method costs (`quotaExceeded`)
  * plus a per-channel upload cap (`uploadLimitExceeded`).
  *
+ * Comments: `commentThreads.list?videoId=` pages threads (`maxResults` 1–100, default 20, an opaque
+ * `pageToken`), newest first for `order=time`, each with at most `REPLIES_IN_THREAD` of its replies
+ * under `part=replies`; `comments.list?parentId=` pages all of a comment's replies. `textOriginal`
+ * is only sent for the channel's own comments, as YouTube does; `textDisplay` is HTML unless
+ * `textFormat=plainText`. A video can have comments disabled (403 `commentsDisabled`).
+ *
  * `faults` answers a matching request with a status, after `skip` matching requests have passed,
  * optionally after doing the work (a reply lost on the way back).
  */
@@ -44,6 +50,17 @@ export type Video = {
   likes: number;
 };
 
+export type YouTubeComment = {
+  id: string;
+  videoId: string;
+  /** The top-level comment a reply answers; null for a top-level comment. */
+  parentId: string | null;
+  author: { name: string; channelId: string };
+  text: string;
+  likes: number;
+  publishedAt: Date;
+};
+
 export type YouTubeServer = {
   base: string;
   clientId: string;
@@ -59,12 +76,26 @@ export type YouTubeServer = {
     uploadsLeftToday: number;
     processing: { polls: number; outcome: 'processed' | 'failed' | 'rejected' };
   };
+  comments: YouTubeComment[];
+  /** Adds a comment (a reply when `parentId` is set), `publishedAt` defaulting to now. */
+  comment(options: {
+    videoId: string;
+    parentId?: string;
+    author?: { name: string; channelId: string };
+    text: string;
+    likes?: number;
+    publishedAt?: Date;
+  }): YouTubeComment;
+  /** Videos whose comments are turned off. */
+  commentsDisabled: Set<string>;
   expireAccessTokens(): void;
   forgetSession(id: string): void;
   close(): Promise<void>;
 };
 
 const UNIT = 256 * 1024;
+/** How many replies a comment thread carries; the rest only `comments.list` gives. */
+const REPLIES_IN_THREAD = 2;
 const COST: Record<string, number> = { list: 1, insert: 100, delete: 50 };
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -86,6 +117,8 @@ export async function startYouTubeServer(): Promise<YouTubeServer> {
   const refreshTokens = new Set<string>();
   const videos = new Map<string, Video>();
   const sessions = new Map<string, Session>();
+  const comments: YouTubeComment[] = [];
+  const commentsDisabled = new Set<string>();
   const knobs: YouTubeServer['knobs'] = {
     accessTokenTtlSeconds: 3599,
     quotaRemaining: 10_000,
@@ -187,6 +220,33 @@ export async function startYouTubeServer(): Promise<YouTubeServer> {
     videos.set(video.id, video);
     session.videoId = video.id;
     return video;
+  }
+
+  const escapeHtml = (text: string) =>
+    text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\n/g, '<br>');
+
+  function commentJson(c: YouTubeComment, plain: boolean) {
+    const own = c.author.channelId === channel.id;
+    return {
+      kind: 'youtube#comment',
+      id: c.id,
+      snippet: {
+        channelId: channel.id,
+        videoId: c.videoId,
+        authorDisplayName: c.author.name,
+        authorProfileImageUrl: `https://yt3.test/${c.author.channelId}.jpg`,
+        authorChannelUrl: `http://www.youtube.com/${c.author.name}`,
+        authorChannelId: { value: c.author.channelId },
+        textDisplay: plain ? c.text : escapeHtml(c.text),
+        ...(own ? { textOriginal: c.text } : {}),
+        ...(c.parentId ? { parentId: c.parentId } : {}),
+        canRate: true,
+        viewerRating: 'none',
+        likeCount: c.likes,
+        publishedAt: c.publishedAt.toISOString(),
+        updatedAt: c.publishedAt.toISOString(),
+      },
+    };
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
@@ -389,26 +449,75 @@ export async function startYouTubeServer(): Promise<YouTubeServer> {
         }));
       return send(res, 200, { items });
     }
-    if (method === 'GET' && resource === 'commentThreads') {
-      if (!videos.has(q.get('videoId') ?? ''))
-        return googleError(res, 404, 'videoNotFound', 'Video not found');
+    if (method === 'GET' && (resource === 'commentThreads' || resource === 'comments')) {
+      const maxResults = Number(q.get('maxResults') ?? 20);
+      if (!(maxResults >= 1 && maxResults <= 100))
+        return googleError(res, 400, 'invalidParameter', 'maxResults must be between 1 and 100');
+      const offset = q.get('pageToken')
+        ? Number(Buffer.from(q.get('pageToken')!, 'base64url').toString())
+        : 0;
+      if (!Number.isInteger(offset) || offset < 0)
+        return googleError(res, 400, 'invalidPageToken', 'The page token is invalid');
+      const plain = q.get('textFormat') === 'plainText';
+      const parts = (q.get('part') ?? '').split(',');
+      const page = <T>(list: T[]) => ({
+        items: list.slice(offset, offset + maxResults),
+        next:
+          offset + maxResults < list.length
+            ? Buffer.from(String(offset + maxResults)).toString('base64url')
+            : undefined,
+      });
+      if (resource === 'comments') {
+        const parentId = q.get('parentId') ?? '';
+        if (!comments.some((c) => c.id === parentId))
+          return googleError(res, 404, 'commentNotFound', 'The comment could not be found');
+        const { items, next } = page(
+          comments.filter((c) => c.parentId === parentId).sort((a, b) => +a.publishedAt - +b.publishedAt),
+        );
+        return send(res, 200, {
+          kind: 'youtube#commentListResponse',
+          ...(next ? { nextPageToken: next } : {}),
+          items: items.map((c) => commentJson(c, plain)),
+        });
+      }
+      const videoId = q.get('videoId') ?? '';
+      if (!videos.has(videoId)) return googleError(res, 404, 'videoNotFound', 'Video not found');
+      if (commentsDisabled.has(videoId))
+        return googleError(res, 403, 'commentsDisabled', 'The video has disabled comments.');
+      const threads = comments
+        .filter((c) => c.videoId === videoId && c.parentId === null)
+        .sort((a, b) =>
+          q.get('order') === 'relevance' ? b.likes - a.likes : +b.publishedAt - +a.publishedAt,
+        );
+      const { items, next } = page(threads);
       return send(res, 200, {
-        items: [
-          {
-            id: 'Ugx1',
+        kind: 'youtube#commentThreadListResponse',
+        ...(next ? { nextPageToken: next } : {}),
+        pageInfo: { totalResults: items.length, resultsPerPage: maxResults },
+        items: items.map((top) => {
+          const replies = comments
+            .filter((c) => c.parentId === top.id)
+            .sort((a, b) => +a.publishedAt - +b.publishedAt);
+          return {
+            kind: 'youtube#commentThread',
+            id: top.id,
             snippet: {
-              totalReplyCount: 1,
-              topLevelComment: {
-                snippet: {
-                  authorDisplayName: '@fan',
-                  textOriginal: 'Great video',
-                  likeCount: 2,
-                  publishedAt: '2026-01-01T00:00:00Z',
-                },
-              },
+              channelId: channel.id,
+              videoId,
+              topLevelComment: commentJson(top, plain),
+              canReply: true,
+              totalReplyCount: replies.length,
+              isPublic: true,
             },
-          },
-        ],
+            ...(parts.includes('replies') && replies.length
+              ? {
+                  replies: {
+                    comments: replies.slice(0, REPLIES_IN_THREAD).map((c) => commentJson(c, plain)),
+                  },
+                }
+              : {}),
+          };
+        }),
       });
     }
     return googleError(res, 404, 'notFound', `no route ${method} ${path}`);
@@ -454,6 +563,23 @@ export async function startYouTubeServer(): Promise<YouTubeServer> {
     faults,
     requests,
     knobs,
+    comments,
+    commentsDisabled,
+    comment(options) {
+      const parent = options.parentId ? comments.find((c) => c.id === options.parentId) : undefined;
+      const c: YouTubeComment = {
+        // Replies' ids are the thread's id, a dot and their own, as on YouTube.
+        id: `${parent ? `${parent.id}.` : 'Ugz'}${randomBytes(6).toString('base64url')}`,
+        videoId: parent?.videoId ?? options.videoId,
+        parentId: parent?.id ?? null,
+        author: options.author ?? { name: '@fan', channelId: 'UCfan00000000000000000' },
+        text: options.text,
+        likes: options.likes ?? 0,
+        publishedAt: options.publishedAt ?? new Date(),
+      };
+      comments.push(c);
+      return c;
+    },
     expireAccessTokens() {
       for (const key of tokens.keys()) tokens.set(key, Date.now() - 1);
     },

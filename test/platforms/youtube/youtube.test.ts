@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextPacificMidnight } from '../../../src/platforms/youtube/api.ts';
-import { readComments, youtubeAdapter as adapter } from '../../../src/platforms/youtube/index.ts';
+import { youtubeAdapter as adapter } from '../../../src/platforms/youtube/index.ts';
 import {
   type AdapterContext,
   type Credentials,
@@ -282,7 +282,7 @@ describe('YouTube adapter against a local Data API v3 server', () => {
     expect(await adapter.reconcile(ctx, credentials, request())).toEqual({ status: 'not_found' });
   });
 
-  it('reads statistics and comments, and deletes', async () => {
+  it('reads statistics, and deletes', async () => {
     const { outcome } = await publishUntilDone(request());
     const id = (outcome as { remoteId: string }).remoteId;
     yt.videos.get(id)!.views = 42;
@@ -292,11 +292,81 @@ describe('YouTube adapter against a local Data API v3 server', () => {
       comments: 3,
       impressions: 42,
     });
-    const { comments } = await readComments(ctx, credentials, id);
-    expect(comments[0]).toMatchObject({ author: '@fan', text: 'Great video', replies: 1 });
     await adapter.deletePost(ctx, credentials, id);
     expect(yt.videos.has(id)).toBe(false);
     await adapter.deletePost(ctx, credentials, id);
+  });
+
+  it('reads comment threads page by page, newest first, each followed by all its replies', async () => {
+    const { outcome } = await publishUntilDone(request());
+    const id = (outcome as { remoteId: string }).remoteId;
+    const at = (minutes: number) => new Date(Date.parse('2030-01-01T00:00:00Z') + minutes * 60_000);
+    const older = yt.comment({ videoId: id, text: 'Great <video> & more', likes: 2, publishedAt: at(1) });
+    const own = yt.comment({
+      videoId: id,
+      text: 'Thanks for watching',
+      author: { name: '@heraldchannel', channelId: yt.channel.id },
+      publishedAt: at(2),
+    });
+    const newest = yt.comment({ videoId: id, text: 'Newest', publishedAt: at(3) });
+    // More replies than a thread carries: the rest come from comments.list.
+    const replies = [5, 4, 6].map((m) =>
+      yt.comment({ videoId: id, parentId: older.id, text: `reply at ${m}`, publishedAt: at(m) }),
+    );
+    const read = (cursor: string | null) => adapter.readComments!(ctx, credentials, id, { cursor, limit: 2 });
+
+    const first = await read(null);
+    expect(first.comments.map((c) => [c.id, c.parentId])).toEqual([
+      [newest.id, null],
+      [own.id, null],
+    ]);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = await read(first.nextCursor);
+    expect(second.nextCursor).toBeNull();
+    expect(second.comments.map((c) => [c.id, c.parentId])).toEqual([
+      [older.id, null],
+      [replies[1]!.id, older.id],
+      [replies[0]!.id, older.id],
+      [replies[2]!.id, older.id],
+    ]);
+    expect(second.comments[0]).toEqual({
+      id: older.id,
+      parentId: null,
+      author: {
+        id: 'UCfan00000000000000000',
+        username: null,
+        displayName: '@fan',
+        avatarUrl: 'https://yt3.test/UCfan00000000000000000.jpg',
+      },
+      // Another person's comment comes without textOriginal: the plain-text display stands in.
+      text: 'Great <video> & more',
+      createdAt: at(1),
+      likes: 2,
+      url: `https://www.youtube.com/watch?v=${id}&lc=${older.id}`,
+    });
+    expect(first.comments[1]!.text).toBe('Thanks for watching');
+    expect(yt.requests.filter((r) => r.startsWith('GET /youtube/v3/comments?')).at(-1)).toContain(
+      `parentId=${encodeURIComponent(older.id)}`,
+    );
+  });
+
+  it('reads no comments as an empty page; disabled comments are invalid, quota and tokens as usual', async () => {
+    const { outcome } = await publishUntilDone(request());
+    const id = (outcome as { remoteId: string }).remoteId;
+    const read = () => adapter.readComments!(ctx, credentials, id, { cursor: null, limit: 20 });
+    expect(await read()).toEqual({ comments: [], nextCursor: null });
+    yt.commentsDisabled.add(id);
+    expect(await caught(read())).toMatchObject({ kind: 'invalid', code: 'commentsDisabled' });
+    yt.commentsDisabled.delete(id);
+    const saved = yt.knobs.quotaRemaining;
+    yt.knobs.quotaRemaining = 0;
+    expect(await caught(read())).toMatchObject({ kind: 'rate_limited', code: 'quotaExceeded' });
+    yt.knobs.quotaRemaining = saved;
+    yt.expireAccessTokens();
+    expect((await caught(read())).kind).toBe('auth');
+    credentials = { ...credentials, accessToken: (await adapter.refresh(ctx, credentials)).accessToken };
+    expect(await read()).toEqual({ comments: [], nextCursor: null });
+    expect(adapter.capabilities.comments).toBe(true);
   });
 
   it('validates YouTube rules before scheduling', () => {
