@@ -10,6 +10,10 @@
  * the same text exists (Facebook itself refuses repeating a recent status as a duplicate, code 506);
  * `not_found` can miss a post Facebook has not listed yet; a post without text cannot be told apart
  * and is `unknowable`.
+ *
+ * Comments: every comment and reply of a post, oldest first, read with the Page token (see
+ * comments.ts); reading them needs `pages_read_user_content`, which connections made before it was
+ * requested lack (Meta then refuses with a permission error: `auth`, reconnect).
  */
 import { z } from 'zod';
 import {
@@ -22,6 +26,7 @@ import { graphCall } from '../meta/graph.ts';
 import { listManagedPages, readFacebookUser } from '../meta/pages.ts';
 import { comparableText, deleteObject, findRecent } from '../meta/publishing.ts';
 import { type AdapterContext, type Capabilities, type OAuthAdapter, PlatformError } from '../types.ts';
+import { readPageComments } from './comments.ts';
 import { absoluteUrl, pageApi, publishToPage, recentPagePosts } from './publish.ts';
 import { MAX_MESSAGE, MAX_PHOTOS, validate } from './validate.ts';
 
@@ -30,6 +35,7 @@ export const FACEBOOK_SCOPES = [
   'pages_manage_posts',
   'pages_read_engagement',
   'pages_manage_engagement',
+  'pages_read_user_content',
   'publish_video',
 ];
 
@@ -42,6 +48,7 @@ const capabilities: Capabilities = {
   idempotentPublish: false,
   canDelete: true,
   metrics: true,
+  comments: true,
 };
 
 const ownerReply = z.object({ id: z.string(), from: z.object({ id: z.string() }).optional() });
@@ -157,5 +164,14 @@ export const facebookAdapter: OAuthAdapter = {
       impressions: null,
       raw: data as Record<string, unknown>,
     };
+  },
+
+  async readComments(ctx, credentials, remoteId, page) {
+    const api = await pageApi(
+      ctx,
+      credentials.accessToken,
+      await pageOf(ctx, credentials.accessToken, remoteId),
+    );
+    return readPageComments(ctx, api, remoteId, page);
   },
 };

@@ -16,6 +16,9 @@
  * reconcile looks for the caption among the account's 25 latest media (stories: live stories) of the
  * last 72 h: `found` means a post with that caption exists; `not_found` can miss a post Instagram has
  * not listed yet; a post without a caption cannot be told apart and is `unknowable`.
+ *
+ * Comments: top-level comments newest first (Instagram's only order), each followed by its replies
+ * (see comments.ts).
  */
 import { z } from 'zod';
 import { exchangeFacebookCode, facebookAuthorizeUrl, refreshFacebookToken } from '../meta/facebook-login.ts';
@@ -23,6 +26,7 @@ import { graphCall } from '../meta/graph.ts';
 import { listManagedPages, readFacebookUser } from '../meta/pages.ts';
 import { comparableText, findRecent } from '../meta/publishing.ts';
 import { type Capabilities, type OAuthAdapter, PlatformError } from '../types.ts';
+import { readMediaComments } from './comments.ts';
 import { instagramApi, publishToInstagram, recentMedia } from './publish.ts';
 import { MAX_CAPTION, MAX_CAROUSEL, readOptions, validate } from './validate.ts';
 
@@ -30,6 +34,7 @@ export const INSTAGRAM_SCOPES = [
   'instagram_basic',
   'instagram_content_publish',
   'instagram_manage_insights',
+  'instagram_manage_comments',
   'pages_show_list',
   'pages_read_engagement',
   'business_management',
@@ -45,6 +50,7 @@ const capabilities: Capabilities = {
   idempotentPublish: false,
   canDelete: false,
   metrics: true,
+  comments: true,
 };
 
 const fieldsReply = z.object({
@@ -166,4 +172,7 @@ export const instagramAdapter: OAuthAdapter = {
       raw: { ...data, ...insights },
     };
   },
+
+  readComments: (ctx, credentials, remoteId, page) =>
+    readMediaComments(ctx, instagramApi(ctx, credentials.accessToken, ''), remoteId, page),
 };

@@ -17,6 +17,8 @@
  * `found` means a post with the same text exists (it could be an identical earlier post in that
  * window); `not_found` may miss a post Threads has not listed yet. A thread whose first post exists
  * but not every reply is `unknowable`.
+ *
+ * Comments: the post's whole conversation, every depth, oldest first (see comments.ts).
  */
 import { z } from 'zod';
 import { graphCall, nowOf } from '../meta/graph.ts';
@@ -28,6 +30,7 @@ import {
   PlatformError,
   type TokenSet,
 } from '../types.ts';
+import { readConversation } from './comments.ts';
 import { permalinkOf, publishToThreads, recentThreads, repliesTo, type ThreadsApi } from './publish.ts';
 import { MAX_CAROUSEL, MAX_TEXT, readOptions, validate } from './validate.ts';
 
@@ -51,6 +54,7 @@ const capabilities: Capabilities = {
   idempotentPublish: false,
   canDelete: true,
   metrics: true,
+  comments: true,
 };
 
 function host(ctx: AdapterContext): string {
@@ -260,5 +264,14 @@ export const threadsAdapter: OAuthAdapter = {
       impressions: raw.views ?? null,
       raw,
     };
+  },
+
+  readComments(ctx, credentials, remoteId, page) {
+    return readConversation(
+      ctx,
+      { base: `${host(ctx)}/${API_VERSION}`, token: credentials.accessToken },
+      remoteId,
+      page,
+    );
   },
 };

@@ -225,6 +225,104 @@ describe('Facebook Pages adapter against a local Graph API server', () => {
     await facebookAdapter.deletePost(ctx, credentials, video);
   });
 
+  it('reads a post’s comments and replies oldest first with the Page token, page by page', async () => {
+    const post = published(await facebookAdapter.publish(ctx, credentials, request()));
+    const first = fb.addComment({ on: post.remoteId, message: 'First!', likes: 3 });
+    const second = fb.addComment({ on: post.remoteId, message: 'Second' });
+    const reply = fb.addComment({
+      on: post.remoteId,
+      parent: first,
+      message: 'Thanks',
+      from: { id: '1001', name: 'Herald Page' },
+    });
+    const third = fb.addComment({ on: post.remoteId, message: 'Third' });
+    const other = published(await facebookAdapter.publish(ctx, credentials, request()));
+    fb.addComment({ on: other.remoteId, message: 'elsewhere' });
+
+    const page1 = await facebookAdapter.readComments!(ctx, credentials, post.remoteId, {
+      cursor: null,
+      limit: 3,
+    });
+    const page2 = await facebookAdapter.readComments!(ctx, credentials, post.remoteId, {
+      cursor: page1.nextCursor,
+      limit: 3,
+    });
+    expect(page1.nextCursor).toEqual(expect.any(String));
+    expect(page2.nextCursor).toBeNull();
+    const read = [...page1.comments, ...page2.comments];
+    expect(read.map((c) => c.id)).toEqual([first, second, reply, third]);
+    expect(read.map((c) => c.parentId)).toEqual([null, null, first, null]);
+    expect(read[0]).toEqual({
+      id: first,
+      parentId: null,
+      author: {
+        id: fb.comments.get(first)!.from.id,
+        username: null,
+        displayName: fb.comments.get(first)!.from.name,
+        avatarUrl: `https://cdn.example/u${fb.comments.get(first)!.from.id}.jpg`,
+      },
+      text: 'First!',
+      createdAt: expect.any(Date),
+      likes: 3,
+      url: expect.stringMatching(/^https:\/\/www\.facebook\.com\/.+\?comment_id=/),
+    });
+    expect(read[2]!.author).toMatchObject({ id: '1001', displayName: 'Herald Page' });
+
+    const quiet = published(await facebookAdapter.publish(ctx, credentials, request()));
+    expect(
+      await facebookAdapter.readComments!(ctx, credentials, quiet.remoteId, { cursor: null, limit: 25 }),
+    ).toEqual({ comments: [], nextCursor: null });
+    expect(facebookAdapter.capabilities.comments).toBe(true);
+  });
+
+  it('maps throttling, a missing permission and an expired token when reading comments', async () => {
+    const post = published(await facebookAdapter.publish(ctx, credentials, request()));
+    const page = { cursor: null, limit: 25 };
+    fb.faults.push({
+      route: 'GET /v23.0/*/comments',
+      status: 400,
+      error: { message: '(#32) Page request limit reached', type: 'OAuthException', code: 32 },
+      headers: {
+        'x-page-usage': JSON.stringify({
+          call_count: 100,
+          total_cputime: 1,
+          total_time: 1,
+          estimated_time_to_regain_access: 9,
+        }),
+      },
+      times: 1,
+    });
+    const before = Date.now();
+    const throttled = await caught(facebookAdapter.readComments!(ctx, credentials, post.remoteId, page));
+    expect(throttled).toMatchObject({ kind: 'rate_limited', code: '32' });
+    expect(throttled.retryAfter!.getTime()).toBeGreaterThanOrEqual(before + 9 * 60_000);
+
+    fb.knobs.declined = ['pages_read_user_content'];
+    const unpermitted = await caught(facebookAdapter.readComments!(ctx, credentials, post.remoteId, page));
+    fb.knobs.declined = [];
+    expect(unpermitted).toMatchObject({ kind: 'auth', code: '10' });
+
+    // A second login's token, expired on its own so the suite's connection lives on.
+    const back = await consent(
+      facebookAdapter.authorizeUrl(ctx, { redirectUri: REDIRECT, state: 's', codeChallenge: '', scopes: [] }),
+    );
+    const other = await facebookAdapter.exchangeCode(ctx, {
+      code: back.get('code')!,
+      codeVerifier: '',
+      redirectUri: REDIRECT,
+    });
+    fb.expireTokens(other.accessToken);
+    const expired = await caught(
+      facebookAdapter.readComments!(
+        ctx,
+        { ...credentials, accessToken: other.accessToken },
+        post.remoteId,
+        page,
+      ),
+    );
+    expect(expired).toMatchObject({ kind: 'auth', code: '190/463' });
+  });
+
   it('re-exchanges a live token and reports an expired one as needing a new login', async () => {
     const renewed = await facebookAdapter.refresh(ctx, credentials);
     expect(renewed.accessToken).not.toBe(credentials.accessToken);

@@ -3,11 +3,14 @@
  * code → short-lived → long-lived user token (`fb_exchange_token`), `/me/permissions`,
  * `/me/accounts` with cursor paging and Page tokens, Page publishing (`/feed` with `link` and
  * `attached_media`, `/photos` with `source` and `published=false`, `/videos` with processing
- * status), listing, engagement fields and delete — with the Graph error envelope (190/463 expired,
- * 506 duplicate, throttling codes) and usage headers. The Instagram server adds its routes to it.
+ * status), listing, engagement fields, the comments edge (`filter` toplevel/stream, `order`,
+ * cursor paging, authors only for a Page token) and delete — with the Graph error envelope (190/463
+ * expired, 506 duplicate, throttling codes) and usage headers. `addComment` lets someone comment on
+ * a post or reply to a comment. The Instagram server adds its routes to it.
  */
 import { randomBytes } from 'node:crypto';
 import {
+  cursorPage,
   expiredToken,
   type GraphReply,
   type GraphRequest,
@@ -15,6 +18,7 @@ import {
   graphError,
   type Route,
   startGraphServer,
+  topLevelFields,
 } from '../meta/graph-server.ts';
 
 export const V = '/v23.0';
@@ -44,6 +48,18 @@ export type FbVideo = {
   createdTime: string;
 };
 
+export type FbComment = {
+  id: string;
+  /** The post the comment is on. */
+  postId: string;
+  /** The comment it answers, for a reply. */
+  parentId: string | null;
+  from: { id: string; name: string };
+  message: string;
+  createdTime: string;
+  likes: number;
+};
+
 export type FacebookWorld = {
   clientId: string;
   clientSecret: string;
@@ -53,9 +69,12 @@ export type FacebookWorld = {
   posts: Map<string, FbPost>;
   photos: Map<string, FbPhoto>;
   videos: Map<string, FbVideo>;
+  comments: Map<string, FbComment>;
   knobs: { declined: string[]; videoPolls: number; videoFails: boolean };
   /** Readers for `GET /{id}` of objects other servers add (Instagram containers and media). */
   objectReaders: ((id: string, req: GraphRequest, token: Token) => GraphReply | null)[];
+  /** Readers for `GET /{id}/comments` of objects other servers add (Instagram media). */
+  commentReaders: ((id: string, req: GraphRequest, token: Token) => GraphReply | null)[];
   newId(): string;
   tokenOf(req: GraphRequest): Token | null;
   issue(kind: Token['kind'], pageId?: string): { token: string; ttl: number };
@@ -63,7 +82,16 @@ export type FacebookWorld = {
 
 export type FacebookServer = GraphServer &
   FacebookWorld & {
-    expireTokens(): void;
+    /** Makes the user tokens issued so far expire now, or only `token` when given. */
+    expireTokens(token?: string): void;
+    /** Someone comments on a post, or replies to a comment (`parent`); returns the comment's id. */
+    addComment(comment: {
+      on: string;
+      message: string;
+      parent?: string;
+      from?: { id: string; name: string };
+      likes?: number;
+    }): string;
   };
 
 const fbTime = () => new Date().toISOString().replace(/\.\d+Z$/, '+0000');
@@ -96,8 +124,10 @@ export function createFacebookWorld(): FacebookWorld {
     posts: new Map(),
     photos: new Map(),
     videos: new Map(),
+    comments: new Map(),
     knobs: { declined: [], videoPolls: 0, videoFails: false },
     objectReaders: [],
+    commentReaders: [],
     newId: () => String(next++),
     tokenOf(req) {
       const t = req.token ? tokens.get(req.token) : undefined;
@@ -123,12 +153,14 @@ const FB_SCOPES = [
   'pages_manage_posts',
   'pages_read_engagement',
   'pages_manage_engagement',
+  'pages_read_user_content',
   'publish_video',
 ];
 const IG_SCOPES = [
   'instagram_basic',
   'instagram_content_publish',
   'instagram_manage_insights',
+  'instagram_manage_comments',
   'business_management',
 ];
 
@@ -397,6 +429,59 @@ export function facebookRoutes(world: FacebookWorld): Route[] {
     },
     {
       method: 'GET',
+      pattern: `${V}/:id/comments`,
+      handle(req) {
+        const t = world.tokenOf(req);
+        if (!t) return expiredToken();
+        const id = req.params.id!;
+        const post = world.posts.get(id);
+        const parent = world.comments.get(id);
+        if (!post && !parent) {
+          for (const read of world.commentReaders) {
+            const reply = read(id, req, t);
+            if (reply) return reply;
+          }
+          return graphError(400, 100, `Unsupported get request. Object with ID '${id}' does not exist`, {
+            subcode: 33,
+            type: 'GraphMethodException',
+          });
+        }
+        if (world.knobs.declined.includes('pages_read_user_content')) {
+          return graphError(403, 10, '(#10) This endpoint requires the pages_read_user_content permission');
+        }
+        // A user token sees none of a Page post's comments; a Page token of that Page sees them all.
+        const pageId = post?.pageId ?? world.posts.get(parent!.postId)!.pageId;
+        if (t.kind !== 'page' || t.pageId !== pageId) return { body: { data: [] } };
+        const stream = req.args.get('filter') === 'stream';
+        const list = [...world.comments.values()].filter((c) =>
+          post ? c.postId === id && (stream || c.parentId === null) : c.parentId === id,
+        );
+        if (req.args.get('order') === 'reverse_chronological') list.reverse();
+        const fields = topLevelFields(req.args.get('fields'));
+        const all = req.args.get('fields') ?? '';
+        return cursorPage(list, req, (c) => {
+          const full: Record<string, unknown> = {
+            id: c.id,
+            message: c.message,
+            created_time: c.createdTime,
+            like_count: c.likes,
+            comment_count: [...world.comments.values()].filter((r) => r.parentId === c.id).length,
+            from: {
+              id: c.from.id,
+              name: c.from.name,
+              ...(/from\{[^}]*picture/.test(all)
+                ? { picture: { data: { url: `https://cdn.example/u${c.from.id}.jpg` } } }
+                : {}),
+            },
+            ...(c.parentId ? { parent: { id: c.parentId } } : {}),
+            permalink_url: `${permalink(c.postId)}?comment_id=${c.id.split('_')[1]}`,
+          };
+          return Object.fromEntries(Object.entries(full).filter(([k]) => k === 'id' || fields.has(k)));
+        });
+      },
+    },
+    {
+      method: 'GET',
       pattern: `${V}/:id`,
       handle(req) {
         const t = world.tokenOf(req);
@@ -499,9 +584,37 @@ export async function startFacebookServer(
   const world = createFacebookWorld();
   // Extra routes first: more specific patterns (`/:ig/media`) win over `/:id`.
   const server = await startGraphServer([...(extend?.(world) ?? []), ...facebookRoutes(world)]);
+  let commenter = 0;
   return Object.assign(server, world, {
-    expireTokens() {
-      for (const t of world.tokens.values()) if (t.kind !== 'page') t.expiresAt = Date.now() - 1;
+    expireTokens(token?: string) {
+      for (const [value, t] of world.tokens) {
+        if (t.kind !== 'page' && (!token || value === token)) t.expiresAt = Date.now() - 1;
+      }
+    },
+    addComment(comment: {
+      on: string;
+      message: string;
+      parent?: string;
+      from?: { id: string; name: string };
+      likes?: number;
+    }) {
+      const post = world.posts.get(comment.on);
+      if (!post) throw new Error(`no post ${comment.on} to comment on`);
+      if (comment.parent && world.comments.get(comment.parent)?.postId !== post.id) {
+        throw new Error(`no comment ${comment.parent} on ${post.id}`);
+      }
+      const id = `${post.id.split('_')[1]}_${world.newId()}`;
+      commenter++;
+      world.comments.set(id, {
+        id,
+        postId: post.id,
+        parentId: comment.parent ?? null,
+        from: comment.from ?? { id: `2000${commenter}`, name: `Fan ${commenter}` },
+        message: comment.message,
+        createdTime: fbTime(),
+        likes: comment.likes ?? 0,
+      });
+      return id;
     },
   });
 }

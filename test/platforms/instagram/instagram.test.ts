@@ -249,6 +249,114 @@ describe('Instagram adapter against a local Graph API server', () => {
     expect(error).toMatchObject({ kind: 'invalid', code: 'unsupported' });
   });
 
+  it('reads comments page by page (newest first, Instagram’s order), each followed by its replies', async () => {
+    const post = published(await instagramAdapter.publish(ctx, credentials, request({ media: [image()] })));
+    const oldest = ig.addMediaComment({ on: post.remoteId, text: 'love it', username: 'cat_fan', likes: 4 });
+    const reply = ig.addMediaComment({
+      on: post.remoteId,
+      parent: oldest,
+      text: 'thanks!',
+      username: 'ig_heraldpage',
+    });
+    const middle = ig.addMediaComment({ on: post.remoteId, text: 'where is this?' });
+    // More replies than one expansion page (25) holds: the rest come from /{comment}/replies.
+    const many = Array.from({ length: 27 }, (_, i) =>
+      ig.addMediaComment({ on: post.remoteId, parent: middle, text: `answer ${i}` }),
+    );
+    const newest = ig.addMediaComment({ on: post.remoteId, text: 'wow' });
+
+    const page1 = await instagramAdapter.readComments!(ctx, credentials, post.remoteId, {
+      cursor: null,
+      limit: 2,
+    });
+    const page2 = await instagramAdapter.readComments!(ctx, credentials, post.remoteId, {
+      cursor: page1.nextCursor,
+      limit: 2,
+    });
+    expect(page1.nextCursor).toEqual(expect.any(String));
+    expect(page2.nextCursor).toBeNull();
+    expect(page1.comments.map((c) => c.id)).toEqual([newest, middle, ...many]);
+    expect(page2.comments.map((c) => c.id)).toEqual([oldest, reply]);
+    expect(page1.comments.slice(2).every((c) => c.parentId === middle)).toBe(true);
+    expect(page2.comments).toEqual([
+      {
+        id: oldest,
+        parentId: null,
+        author: {
+          id: ig.igComments.get(oldest)!.userId,
+          username: 'cat_fan',
+          displayName: null,
+          avatarUrl: null,
+        },
+        text: 'love it',
+        createdAt: expect.any(Date),
+        likes: 4,
+        url: null,
+      },
+      expect.objectContaining({
+        id: reply,
+        parentId: oldest,
+        author: expect.objectContaining({ username: 'ig_heraldpage' }),
+      }),
+    ]);
+
+    const quiet = published(await instagramAdapter.publish(ctx, credentials, request({ media: [image()] })));
+    expect(
+      await instagramAdapter.readComments!(ctx, credentials, quiet.remoteId, { cursor: null, limit: 25 }),
+    ).toEqual({ comments: [], nextCursor: null });
+    expect(instagramAdapter.capabilities.comments).toBe(true);
+  });
+
+  it('maps throttling, a missing permission and an expired token when reading comments', async () => {
+    const post = published(await instagramAdapter.publish(ctx, credentials, request({ media: [image()] })));
+    const page = { cursor: null, limit: 25 };
+    ig.faults.push({
+      route: `GET /v23.0/${post.remoteId}/comments`,
+      status: 403,
+      error: {
+        message: '(#4) Application request limit reached',
+        type: 'OAuthException',
+        code: 4,
+        is_transient: true,
+      },
+      headers: { 'x-app-usage': JSON.stringify({ call_count: 100, total_cputime: 5, total_time: 5 }) },
+      times: 1,
+    });
+    const throttled = await caught(instagramAdapter.readComments!(ctx, credentials, post.remoteId, page));
+    expect(throttled).toMatchObject({ kind: 'rate_limited', code: '4' });
+    expect(throttled.rateLimit).toMatchObject({ bucket: 'app-usage', remaining: 0 });
+
+    ig.knobs.declined = ['instagram_manage_comments'];
+    const unpermitted = await caught(instagramAdapter.readComments!(ctx, credentials, post.remoteId, page));
+    ig.knobs.declined = [];
+    expect(unpermitted).toMatchObject({ kind: 'auth', code: '10' });
+
+    // A second login's token, expired on its own so the suite's connection lives on.
+    const back = await consent(
+      instagramAdapter.authorizeUrl(ctx, {
+        redirectUri: REDIRECT,
+        state: 's',
+        codeChallenge: '',
+        scopes: [],
+      }),
+    );
+    const other = await instagramAdapter.exchangeCode(ctx, {
+      code: back.get('code')!,
+      codeVerifier: '',
+      redirectUri: REDIRECT,
+    });
+    ig.expireTokens(other.accessToken);
+    const expired = await caught(
+      instagramAdapter.readComments!(
+        ctx,
+        { ...credentials, accessToken: other.accessToken },
+        post.remoteId,
+        page,
+      ),
+    );
+    expect(expired).toMatchObject({ kind: 'auth', code: '190/463' });
+  });
+
   it('expired token → auth; a live token is re-exchanged', async () => {
     const renewed = await instagramAdapter.refresh(ctx, credentials);
     credentials = { ...credentials, accessToken: renewed.accessToken, refreshToken: renewed.refreshToken };

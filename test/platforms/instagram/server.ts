@@ -3,7 +3,9 @@
  * of the Facebook Graph server: containers from media URLs (fetched as Meta does) with
  * `status_code` IN_PROGRESS → FINISHED | ERROR → PUBLISHED, carousels of 2–10 children, reels and
  * stories, `media_publish` only when FINISHED, `content_publishing_limit`, media listing, permalinks,
- * fields and insights — with Instagram's subcodes in the Graph error envelope.
+ * fields, insights, and comments (`/{media}/comments` newest first with `replies{…}` expansion,
+ * `/{comment}/replies`, cursor paging) — with Instagram's subcodes in the Graph error envelope.
+ * `addMediaComment` lets someone comment on a post or reply to a comment.
  */
 
 import {
@@ -16,11 +18,15 @@ import {
 import {
   type Container,
   containerLab,
+  cursorPage,
   expiredToken,
   fetchMedia,
+  type GraphReply,
   type GraphRequest,
   graphError,
+  nestedFields,
   type Route,
+  topLevelFields,
 } from '../meta/graph-server.ts';
 
 export type IgMedia = {
@@ -34,10 +40,31 @@ export type IgMedia = {
   permalink: string;
 };
 
+export type IgComment = {
+  id: string;
+  mediaId: string;
+  /** The top-level comment a reply answers (Instagram nests one level). */
+  parentId: string | null;
+  userId: string;
+  username: string;
+  text: string;
+  timestamp: string;
+  likes: number;
+};
+
 export type InstagramServer = FacebookServer & {
   media: Map<string, IgMedia>;
   containers: Map<string, Container>;
+  igComments: Map<string, IgComment>;
   igKnobs: { pollsUntilFinished: number; failNextWith: string | null; quotaTotal: number };
+  /** Someone comments on media, or replies to a comment (`parent`); returns the comment's id. */
+  addMediaComment(comment: {
+    on: string;
+    text: string;
+    username?: string;
+    parent?: string;
+    likes?: number;
+  }): string;
 };
 
 export async function startInstagramServer(): Promise<InstagramServer> {
@@ -45,6 +72,32 @@ export async function startInstagramServer(): Promise<InstagramServer> {
   const igKnobs: InstagramServer['igKnobs'] = { pollsUntilFinished: 0, failNextWith: null, quotaTotal: 50 };
   const lab = containerLab(igKnobs);
   const timestamp = () => new Date().toISOString().replace(/\.\d+Z$/, '+0000');
+  const igComments = new Map<string, IgComment>();
+  const repliesOf = (id: string) => [...igComments.values()].filter((c) => c.parentId === id);
+
+  /** A comment with the fields asked for; `replies{…}` expands the first page of its replies. */
+  function renderComment(c: IgComment, req: GraphRequest, fields: string | null): Record<string, unknown> {
+    const names = topLevelFields(fields);
+    const full: Record<string, unknown> = {
+      id: c.id,
+      text: c.text,
+      username: c.username,
+      from: { id: c.userId, username: c.username },
+      timestamp: c.timestamp,
+      like_count: c.likes,
+      hidden: false,
+      ...(c.parentId ? { parent_id: c.parentId } : {}),
+    };
+    const out = Object.fromEntries(Object.entries(full).filter(([k]) => k === 'id' || names.has(k)));
+    const replies = repliesOf(c.id);
+    // Graph leaves an empty edge out of a field expansion.
+    if (names.has('replies') && replies.length) {
+      const nested = { ...req, path: `${V}/${c.id}/replies`, args: new URLSearchParams() };
+      const inner = nestedFields(fields, 'replies') ?? 'id,timestamp,text';
+      out.replies = cursorPage(replies, nested, (r) => renderComment(r, req, inner)).body;
+    }
+    return out;
+  }
 
   const routes = (world: FacebookWorld): Route[] => {
     const accountIds = () => new Set(world.pages.map((p) => p.igId).filter(Boolean));
@@ -61,6 +114,17 @@ export async function startInstagramServer(): Promise<InstagramServer> {
     const usedToday = (igId: string) =>
       [...media.values()].filter((m) => m.owner === igId && Date.parse(m.timestamp) > Date.now() - 86_400_000)
         .length;
+
+    world.commentReaders.push((id, req): GraphReply | null => {
+      if (!media.has(id)) return null;
+      if (world.knobs.declined.includes('instagram_manage_comments')) {
+        return graphError(403, 10, '(#10) Application does not have permission for this action');
+      }
+      // Top-level comments, newest first; Instagram has no parameter to choose.
+      const list = [...igComments.values()].filter((c) => c.mediaId === id && !c.parentId).reverse();
+      const fields = req.args.get('fields');
+      return cursorPage(list, req, (c) => renderComment(c, req, fields));
+    });
 
     world.objectReaders.push((id) => {
       const c = lab.poll(id);
@@ -228,6 +292,19 @@ export async function startInstagramServer(): Promise<InstagramServer> {
       })),
       {
         method: 'GET',
+        pattern: `${V}/:id/replies`,
+        handle(req) {
+          if (!world.tokenOf(req)) return expiredToken();
+          const comment = igComments.get(req.params.id!);
+          if (!comment || comment.parentId) {
+            return graphError(400, 100, `Object with ID '${req.params.id}' does not exist`, { subcode: 33 });
+          }
+          const fields = req.args.get('fields');
+          return cursorPage(repliesOf(comment.id), req, (r) => renderComment(r, req, fields));
+        },
+      },
+      {
+        method: 'GET',
         pattern: `${V}/:id/insights`,
         handle(req) {
           if (!world.tokenOf(req)) return expiredToken();
@@ -256,5 +333,35 @@ export async function startInstagramServer(): Promise<InstagramServer> {
   };
 
   const server = await startFacebookServer(routes);
-  return Object.assign(server, { media, containers: lab.containers, igKnobs });
+  let commenter = 0;
+  return Object.assign(server, {
+    media,
+    containers: lab.containers,
+    igComments,
+    igKnobs,
+    addMediaComment(comment: {
+      on: string;
+      text: string;
+      username?: string;
+      parent?: string;
+      likes?: number;
+    }) {
+      if (!media.has(comment.on)) throw new Error(`no media ${comment.on} to comment on`);
+      const parent = comment.parent ? igComments.get(comment.parent) : undefined;
+      if (comment.parent && parent?.mediaId !== comment.on) throw new Error(`no comment ${comment.parent}`);
+      commenter++;
+      const id = lab.newId();
+      igComments.set(id, {
+        id,
+        mediaId: comment.on,
+        parentId: parent ? (parent.parentId ?? parent.id) : null,
+        userId: `1784000000${String(commenter).padStart(7, '0')}`,
+        username: comment.username ?? `fan_${commenter}`,
+        text: comment.text,
+        timestamp: timestamp(),
+        likes: comment.likes ?? 0,
+      });
+      return id;
+    },
+  });
 }

@@ -211,6 +211,67 @@ export async function startGraphServer(routes: Route[]): Promise<GraphServer> {
   };
 }
 
+/** The top-level names in a `fields` parameter: `id,from{id,name},parent{id}` → id, from, parent. */
+export function topLevelFields(fields: string | null): Set<string> {
+  let flat = fields ?? '';
+  for (;;) {
+    const outer = flat.replace(/\{[^{}]*\}/g, '');
+    if (outer === flat) break;
+    flat = outer;
+  }
+  return new Set(flat.split(',').filter(Boolean));
+}
+
+/** What a field expansion asks of a nested edge: `replies{id,text}` → `id,text`, or null. */
+export function nestedFields(fields: string | null, name: string): string | null {
+  const text = `,${fields ?? ''}`;
+  const at = text.indexOf(`,${name}{`);
+  if (at < 0) return null;
+  const open = at + name.length + 1;
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '{') depth++;
+    if (text[i] === '}' && --depth === 0) return text.slice(open + 1, i);
+  }
+  return null;
+}
+
+/**
+ * Graph's cursor-based pagination over `items` (already in the edge's order): `limit` (25 by default,
+ * at most 100), `after` continuing behind the item a cursor names, `paging.cursors` on every
+ * non-empty page and `paging.next` only when more follow. Cursors are opaque to clients; here they
+ * are an item's id in base64, so items added meanwhile do not shift a page.
+ */
+export function cursorPage<T extends { id: string }>(
+  items: T[],
+  req: GraphRequest,
+  render: (item: T) => unknown,
+): GraphReply {
+  const limit = Math.min(100, Math.max(1, Number(req.args.get('limit') ?? 25) || 25));
+  const cursorOf = (item: T) => Buffer.from(item.id).toString('base64');
+  let start = 0;
+  const after = req.args.get('after');
+  if (after) {
+    const at = items.findIndex((item) => cursorOf(item) === after);
+    if (at < 0) return graphError(400, 100, 'Invalid cursor: after', { type: 'GraphMethodException' });
+    start = at + 1;
+  }
+  const slice = items.slice(start, start + limit);
+  if (!slice.length) return { body: { data: [] } };
+  const next = new URLSearchParams(req.args);
+  next.delete('access_token');
+  next.set('after', cursorOf(slice.at(-1)!));
+  return {
+    body: {
+      data: slice.map(render),
+      paging: {
+        cursors: { before: cursorOf(slice[0]!), after: cursorOf(slice.at(-1)!) },
+        ...(start + limit < items.length ? { next: `https://graph.example${req.path}?${next}` } : {}),
+      },
+    },
+  };
+}
+
 /** Meta downloads media itself; a URL it cannot fetch fails the container. */
 export async function fetchMedia(url: string): Promise<{ ok: boolean; type: string | null; size: number }> {
   try {

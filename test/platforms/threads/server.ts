@@ -2,13 +2,15 @@
  * A local server that speaks the Threads API as documented: the authorize dialog, code → short-lived
  * token → long-lived token (`th_exchange_token`), `th_refresh_token` with its 24-hour rule, the
  * container lifecycle (IN_PROGRESS → FINISHED | ERROR → PUBLISHED), carousels of 2–20 items,
- * reply chains, the publishing quota, listing, replies, insights and delete — with the Graph error
- * envelope and media fetched from its URL as Meta does.
+ * reply chains, the publishing quota, listing, replies, the conversation of every depth (cursor
+ * paging, `reverse`), insights and delete — with the Graph error envelope and media fetched from its
+ * URL as Meta does. `addReply` lets another account reply to a post or a reply.
  */
 import { randomBytes } from 'node:crypto';
 import {
   type Container,
   containerLab,
+  cursorPage,
   expiredToken,
   fetchMedia,
   type GraphRequest,
@@ -28,6 +30,8 @@ export type ThreadsPost = {
   replyTo: string | null;
   timestamp: string;
   permalink: string;
+  /** Who posted it, when not the connected account. */
+  username?: string;
 };
 
 export type ThreadsServer = GraphServer & {
@@ -37,9 +41,12 @@ export type ThreadsServer = GraphServer & {
   posts: Map<string, ThreadsPost>;
   containers: Map<string, Container>;
   knobs: { pollsUntilFinished: number; failNextWith: string | null; quotaTotal: number };
-  expireTokens(): void;
+  /** Makes every token issued so far expire now, or only `token` when given. */
+  expireTokens(token?: string): void;
   /** Makes every token look `ms` older (for the 24-hour refresh rule). */
   ageTokens(ms: number): void;
+  /** Another account replies to `to` (a post or a reply); returns the reply's id. */
+  addReply(reply: { to: string; text: string; username?: string }): string;
 };
 
 export async function startThreadsServer(): Promise<ThreadsServer> {
@@ -292,10 +299,47 @@ export async function startThreadsServer(): Promise<ThreadsServer> {
               id: p.id,
               text: p.text,
               timestamp: p.timestamp,
-              username: user.username,
+              username: p.username ?? user.username,
             })),
           },
         };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v1.0/:id/conversation',
+      handle(req) {
+        if (!auth(req)) return expiredToken();
+        const root = posts.get(req.params.id!);
+        if (!root) {
+          return graphError(400, 100, `Object with ID '${req.params.id}' does not exist`, {
+            subcode: 33,
+            type: 'GraphMethodException',
+          });
+        }
+        const rootOf = (p: ThreadsPost): string => {
+          let at = p;
+          while (at.replyTo && posts.has(at.replyTo)) at = posts.get(at.replyTo)!;
+          return at.id;
+        };
+        // Every depth, flat, in publishing order; `reverse` defaults to true (newest first).
+        const all = [...posts.values()].filter((p) => p.id !== root.id && rootOf(p) === root.id);
+        if (req.args.get('reverse') !== 'false') all.reverse();
+        const fields = new Set((req.args.get('fields') ?? 'id').split(','));
+        return cursorPage(all, req, (p) => {
+          const full: Record<string, unknown> = {
+            id: p.id,
+            text: p.text ?? undefined,
+            username: p.username ?? user.username,
+            timestamp: p.timestamp,
+            permalink: p.permalink,
+            has_replies: [...posts.values()].some((q) => q.replyTo === p.id),
+            is_reply: true,
+            root_post: { id: root.id },
+            replied_to: { id: p.replyTo },
+          };
+          return Object.fromEntries(Object.entries(full).filter(([k]) => k === 'id' || fields.has(k)));
+        });
       },
     },
     {
@@ -376,11 +420,28 @@ export async function startThreadsServer(): Promise<ThreadsServer> {
     posts,
     containers: lab.containers,
     knobs,
-    expireTokens() {
-      for (const t of tokens.values()) t.expiresAt = Date.now() - 1;
+    expireTokens(token?: string) {
+      for (const [value, t] of tokens) if (!token || value === token) t.expiresAt = Date.now() - 1;
     },
     ageTokens(ms: number) {
       for (const t of tokens.values()) t.issuedAt -= ms;
+    },
+    addReply(reply: { to: string; text: string; username?: string }) {
+      if (!posts.has(reply.to)) throw new Error(`no post ${reply.to} to reply to`);
+      const id = lab.newId();
+      const username = reply.username ?? 'someone.else';
+      posts.set(id, {
+        id,
+        owner: '27000000000000099',
+        text: reply.text,
+        mediaType: 'TEXT',
+        children: [],
+        replyTo: reply.to,
+        timestamp: new Date().toISOString().replace(/\.\d+Z$/, '+0000'),
+        permalink: `https://www.threads.net/@${username}/post/${id.slice(-8)}`,
+        username,
+      });
+      return id;
     },
   });
 }

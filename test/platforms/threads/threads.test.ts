@@ -219,6 +219,93 @@ describe('Threads adapter against a local Threads API server', () => {
     expect(quota.rateLimit).toMatchObject({ bucket: 'publishing-24h', limit: 1, remaining: 0 });
   });
 
+  it('reads a post’s whole conversation oldest first, page by page, with each reply’s parent', async () => {
+    const post = published(await threadsAdapter.publish(ctx, credentials, request()));
+    const first = th.addReply({ to: post.remoteId, text: 'first!', username: 'fan.one' });
+    const second = th.addReply({ to: post.remoteId, text: 'second', username: 'fan.two' });
+    const nested = th.addReply({ to: first, text: 'answering the first', username: 'herald.threads' });
+    const deeper = th.addReply({ to: nested, text: 'and deeper', username: 'fan.one' });
+    th.addReply({
+      to: published(await threadsAdapter.publish(ctx, credentials, request())).remoteId,
+      text: 'x',
+    });
+
+    const pages = [];
+    let cursor: string | null = null;
+    do {
+      const page = await threadsAdapter.readComments!(ctx, credentials, post.remoteId, { cursor, limit: 3 });
+      pages.push(page);
+      cursor = page.nextCursor;
+    } while (cursor && pages.length < 5);
+    expect(pages.map((p) => p.comments.length)).toEqual([3, 1]);
+    const read = pages.flatMap((p) => p.comments);
+    expect(read.map((c) => c.id)).toEqual([first, second, nested, deeper]);
+    expect(read.map((c) => c.parentId)).toEqual([null, null, first, nested]);
+    expect(read[0]).toEqual({
+      id: first,
+      parentId: null,
+      author: { id: null, username: 'fan.one', displayName: null, avatarUrl: null },
+      text: 'first!',
+      createdAt: expect.any(Date),
+      likes: null,
+      url: th.posts.get(first)!.permalink,
+    });
+
+    const quiet = published(await threadsAdapter.publish(ctx, credentials, request()));
+    expect(
+      await threadsAdapter.readComments!(ctx, credentials, quiet.remoteId, { cursor: null, limit: 25 }),
+    ).toEqual({ comments: [], nextCursor: null });
+    expect(threadsAdapter.capabilities.comments).toBe(true);
+  });
+
+  it('maps throttling and an expired token when reading replies', async () => {
+    const post = published(await threadsAdapter.publish(ctx, credentials, request()));
+    th.faults.push({
+      route: 'GET /v1.0/*/conversation',
+      status: 400,
+      error: { message: 'User request limit reached', type: 'OAuthException', code: 17 },
+      headers: {
+        'x-business-use-case-usage': JSON.stringify({
+          [th.user.id]: [
+            {
+              type: 'threads',
+              call_count: 100,
+              total_cputime: 1,
+              total_time: 1,
+              estimated_time_to_regain_access: 7,
+            },
+          ],
+        }),
+      },
+      times: 1,
+    });
+    const before = Date.now();
+    const page = { cursor: null, limit: 25 };
+    const limited = await caught(threadsAdapter.readComments!(ctx, credentials, post.remoteId, page));
+    expect(limited).toMatchObject({ kind: 'rate_limited', code: '17' });
+    expect(limited.retryAfter!.getTime()).toBeGreaterThanOrEqual(before + 7 * 60_000);
+
+    // A second login's token, expired on its own so the suite's connection lives on.
+    const back = await consent(
+      threadsAdapter.authorizeUrl(ctx, { redirectUri: REDIRECT, state: 's', codeChallenge: '', scopes: [] }),
+    );
+    const other = await threadsAdapter.exchangeCode(ctx, {
+      code: back.get('code')!,
+      codeVerifier: '',
+      redirectUri: REDIRECT,
+    });
+    th.expireTokens(other.accessToken);
+    const expired = await caught(
+      threadsAdapter.readComments!(
+        ctx,
+        { ...credentials, accessToken: other.accessToken },
+        post.remoteId,
+        page,
+      ),
+    );
+    expect(expired).toMatchObject({ kind: 'auth', code: '190/463' });
+  });
+
   it('reconciles after a crash', async () => {
     const req = request({ options: { thread: ['reply one'] } });
     const lost = published(await threadsAdapter.publish(ctx, credentials, req)); // its outcome "never recorded"
