@@ -645,6 +645,8 @@ export const sandboxPosts = sandbox.table(
   (t) => [
     uniqueIndex('sandbox_posts_idempotency_idx').on(t.accountId, t.idempotencyKey),
     index('sandbox_posts_account_idx').on(t.accountId, t.createdAt),
+    // A post's replies, for reading its comments (`GET /api/posts/:id/comments`).
+    index('sandbox_posts_reply_idx').on(t.replyToId),
   ],
 );
 

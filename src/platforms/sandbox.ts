@@ -11,6 +11,7 @@ import { z } from 'zod';
 import {
   type AdapterContext,
   type Capabilities,
+  type CommentPage,
   type Credentials,
   type OAuthAdapter,
   PlatformError,
@@ -44,6 +45,7 @@ const capabilities: Capabilities = {
   idempotentPublish: true,
   canDelete: true,
   metrics: true,
+  comments: true,
 };
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
@@ -75,6 +77,27 @@ const accountReply = z.object({
 const postReply = z.object({ id: z.string(), url: z.string() });
 const mediaReply = z.object({ id: z.string() });
 const postsReply = z.object({ posts: z.array(postReply) });
+const commentsReply = z.object({
+  comments: z.array(
+    z.object({
+      id: z.string(),
+      url: z.string(),
+      text: z.string(),
+      reply_to_id: z.string().nullable(),
+      author: z.object({
+        id: z.string(),
+        username: z.string(),
+        display_name: z.string(),
+        avatar_url: z.string().nullable(),
+      }),
+      likes: z.number(),
+      created_at: z.string(),
+    }),
+  ),
+  next_cursor: z.string().nullable(),
+});
+/** The most comments the sandbox answers at once (its documented page limit). */
+const MAX_COMMENTS_PAGE = 100;
 const metricsReply = z.object({
   likes: z.number(),
   comments: z.number(),
@@ -413,5 +436,36 @@ export const sandboxAdapter: OAuthAdapter = {
       token: credentials.accessToken,
     });
     return { ...data, raw: data };
+  },
+
+  /** The post's replies at every depth, any account's (its own thread parts too), oldest first. */
+  async readComments(ctx, credentials, remoteId, page): Promise<CommentPage> {
+    const query = new URLSearchParams({
+      limit: String(Math.min(Math.max(1, Math.floor(page.limit)), MAX_COMMENTS_PAGE)),
+    });
+    if (page.cursor) query.set('cursor', page.cursor);
+    const { data } = await call(ctx, commentsReply, {
+      what: 'read comments',
+      path: `/api/posts/${encodeURIComponent(remoteId)}/comments?${query}`,
+      token: credentials.accessToken,
+    });
+    return {
+      comments: data.comments.map((c) => ({
+        id: c.id,
+        // A reply to the post itself answers no comment.
+        parentId: c.reply_to_id === remoteId ? null : c.reply_to_id,
+        author: {
+          id: c.author.id,
+          username: c.author.username,
+          displayName: c.author.display_name,
+          avatarUrl: c.author.avatar_url,
+        },
+        text: c.text,
+        createdAt: new Date(c.created_at),
+        likes: c.likes,
+        url: c.url,
+      })),
+      nextCursor: data.next_cursor,
+    };
   },
 };

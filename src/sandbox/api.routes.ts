@@ -15,8 +15,9 @@ import { type Knobs, readKnobs, takeInjectedFailure, takeInjectedTimeout } from 
 import { mediaUrl, storeMedia } from './media.ts';
 import { metricsAt } from './metrics.ts';
 import { accountForAccessToken } from './oauth-grants.ts';
-import { deletePost, describePosts, findPost, listPosts } from './posts.ts';
+import { deletePost, describePosts, findPost, listPosts, postUrl } from './posts.ts';
 import { type Bucket, rateLimitHeaders, readPostBucket, takePostSlot } from './rate-limit.ts';
+import { listReplies, REPLIES_LIMIT } from './replies.ts';
 import { MAX_MEDIA_BYTES } from './rules.ts';
 import { isUuid, type Site, sleep } from './site.ts';
 
@@ -80,6 +81,10 @@ function sendInjectedFailure(reply: FastifyReply, failure: { status: number; ret
 }
 
 const postParams = z.object({ id: z.string() });
+const commentsQuery = z.object({
+  cursor: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(REPLIES_LIMIT.max).default(REPLIES_LIMIT.default),
+});
 
 export function apiRoutes(deps: Deps, site: Site): Routes {
   return async (app) => {
@@ -219,6 +224,40 @@ export function apiRoutes(deps: Deps, site: Site): Routes {
       if (!deleted) throw notFound('post');
       return reply.status(204).send();
     });
+
+    // Comments are public, as the post is: any account may read them.
+    app.get(
+      '/posts/:id/comments',
+      { schema: { params: postParams, querystring: commentsQuery } },
+      async (request) => {
+        const found = isUuid(request.params.id) ? await findPost(deps, request.params.id) : null;
+        if (!found) throw notFound('post');
+        const { replies, nextCursor } = await listReplies(deps, {
+          postId: found.post.id,
+          cursor: request.query.cursor,
+          limit: request.query.limit,
+        });
+        const base = site.base(request);
+        const now = deps.clock.now();
+        return {
+          comments: replies.map(({ post, author }) => ({
+            id: post.id,
+            url: postUrl(base, author.username, post.id),
+            text: post.text,
+            reply_to_id: post.replyToId,
+            author: {
+              id: author.id,
+              username: author.username,
+              display_name: author.displayName,
+              avatar_url: describeAccount(author, base).avatar_url,
+            },
+            likes: metricsAt({ postId: post.id, createdAt: post.createdAt, now }).likes,
+            created_at: post.createdAt.toISOString(),
+          })),
+          next_cursor: nextCursor,
+        };
+      },
+    );
 
     app.get('/posts/:id/metrics', { schema: { params: postParams } }, async (request) => {
       const { account } = callerOf(request);

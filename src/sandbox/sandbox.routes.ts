@@ -7,7 +7,9 @@
  * HTTP surface (under the mount, normally `/sandbox`):
  * - OAuth: `POST /oauth/register`, `GET|POST /oauth/authorize`, `POST /oauth/token`
  * - API (Bearer): `GET /api/me`, `POST /api/media`, `POST|GET /api/posts`,
- *   `GET|DELETE /api/posts/:id`, `GET /api/posts/:id/metrics`
+ *   `GET|DELETE /api/posts/:id`, `GET /api/posts/:id/metrics`, `GET /api/posts/:id/comments`
+ *   (its replies at every depth, oldest first, `?cursor=&limit=`; replying is `POST /api/posts`
+ *   with `reply_to_id`, from any account)
  * - Admin (open): `POST /admin/accounts`, `GET|PUT /admin/accounts/:username/knobs`
  * - Pages: `GET /`, `GET /@:username`, `GET /@:username/posts/:id`, `GET /posts/:id`,
  *   `GET /media/:id`, `GET /avatars/:username.svg`

@@ -240,4 +240,105 @@ describe('sandbox adapter: publishing', () => {
       rateLimit: { remaining: 1 },
     });
   });
+
+  describe('reading comments', () => {
+    let replier: Credentials;
+    /** Posts `text` as `as` in reply to `replyToId` through the sandbox's API, `seconds` from now. */
+    async function replyTo(replyToId: string, text: string, as: Credentials, seconds = 1) {
+      sandbox.clock.advance(seconds * 1000);
+      const res = await fetch(`${base}/api/posts`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${as.accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ text, reply_to_id: replyToId }),
+      });
+      if (res.status !== 201) throw new Error(`reply answered ${res.status}: ${await res.text()}`);
+      return ((await res.json()) as { id: string }).id;
+    }
+    const read = (remoteId: string, cursor: string | null, as = credentials) =>
+      sandboxAdapter.readComments!(ctx, as, remoteId, { cursor, limit: 2 });
+
+    beforeAll(async () => {
+      await fetch(`${base}/admin/accounts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'replier', display_name: 'Rita Replier' }),
+      });
+      ({ credentials: replier } = await connect(base, client, 'replier'));
+    });
+
+    it('reads every reply under a post, oldest first, across pages, with parents', async () => {
+      const outcome = await sandboxAdapter.publish(ctx, credentials, publishRequest());
+      const post = (outcome as { remoteId: string }).remoteId;
+      const first = await replyTo(post, 'First!', replier);
+      // Two replies at the same instant: the page boundary falls between them.
+      const tied = [await replyTo(post, 'tie one', replier), await replyTo(post, 'tie two', credentials, 0)];
+      const [second, third] = [...tied].sort();
+      const nested = await replyTo(second!, 'nested under the first of the tie', replier);
+      const own = await replyTo(first, 'the author answers', credentials);
+      await sandboxAdapter.publish(ctx, credentials, publishRequest()).then(async (other) => {
+        await replyTo((other as { remoteId: string }).remoteId, 'elsewhere', replier);
+      });
+
+      const pages = [await read(post, null)];
+      while (pages.at(-1)!.nextCursor) pages.push(await read(post, pages.at(-1)!.nextCursor));
+      expect(pages.map((p) => p.comments.length)).toEqual([2, 2, 1]);
+      const comments = pages.flatMap((p) => p.comments);
+      expect(comments.map((c) => [c.id, c.parentId])).toEqual([
+        [first, null],
+        [second, null],
+        [third, null],
+        [nested, second],
+        [own, first],
+      ]);
+      expect(comments[0]).toEqual({
+        id: first,
+        parentId: null,
+        author: {
+          id: expect.any(String),
+          username: 'replier',
+          displayName: 'Rita Replier',
+          avatarUrl: `${base}/avatars/replier.svg`,
+        },
+        text: 'First!',
+        createdAt: expect.any(Date),
+        likes: 0,
+        url: `${base}/@replier/posts/${first}`,
+      });
+      expect(comments[4]!.author.username).toBe('publisher');
+      // Comments are public: the replier reads the publisher's post's comments too.
+      expect((await read(post, null, replier)).comments.map((c) => c.id)).toEqual([first, second]);
+
+      // A deleted reply goes, with what hangs under it.
+      await sandboxAdapter.deletePost(ctx, second === tied[0] ? replier : credentials, second!);
+      const after = await sandboxAdapter.readComments!(ctx, credentials, post, { cursor: null, limit: 10 });
+      expect(after.comments.map((c) => c.id)).toEqual([first, third, own]);
+    });
+
+    it('answers an empty page for a post without replies; an unknown post or cursor is invalid', async () => {
+      const outcome = await sandboxAdapter.publish(ctx, credentials, publishRequest());
+      const post = (outcome as { remoteId: string }).remoteId;
+      expect(await read(post, null)).toEqual({ comments: [], nextCursor: null });
+      expect(await thrown(() => read(crypto.randomUUID(), null))).toMatchObject({
+        kind: 'invalid',
+        status: 404,
+      });
+      expect(await thrown(() => read(post, 'bm90LWEtY3Vyc29y'))).toMatchObject({
+        kind: 'invalid',
+        status: 422,
+      });
+    });
+
+    it('maps an expired token to auth and a 429 to rate_limited', async () => {
+      const outcome = await sandboxAdapter.publish(ctx, credentials, publishRequest());
+      const post = (outcome as { remoteId: string }).remoteId;
+      await setKnobs(base, 'replier', { failNext: { status: 429, count: 1 }, retryAfterSeconds: 5 });
+      expect(await thrown(() => read(post, null, replier))).toMatchObject({
+        kind: 'rate_limited',
+        status: 429,
+      });
+      await setKnobs(base, 'replier', { expireTokens: true });
+      expect(await thrown(() => read(post, null, replier))).toMatchObject({ kind: 'auth', status: 401 });
+      expect(sandboxAdapter.capabilities.comments).toBe(true);
+    });
+  });
 });

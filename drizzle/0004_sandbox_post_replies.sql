@@ -1,0 +1,1 @@
+CREATE INDEX "sandbox_posts_reply_idx" ON "sandbox"."posts" USING btree ("reply_to_id");
