@@ -40,8 +40,13 @@ export function versionOf(ctx: AdapterContext): string {
     : DEFAULT_LINKEDIN_VERSION;
 }
 
-/** URNs inside paths are URL-encoded (Rest.li 2.0). */
-export const encodeUrn = (urn: string) => encodeURIComponent(urn);
+/**
+ * URNs inside paths and query values are URL-encoded (Rest.li 2.0), parentheses included:
+ * `encodeURIComponent` leaves `(` `)` as they are, and in a comment URN
+ * (`urn:li:comment:(urn:li:activity:1,2)`) Rest.li would read them as a complex key.
+ */
+export const encodeUrn = (urn: string) =>
+  encodeURIComponent(urn).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'));
 
 /** The next 00:00 UTC, when LinkedIn's daily limits reset. */
 export function nextUtcMidnight(now: Date): Date {

@@ -18,6 +18,9 @@
  * `not_found` is best effort (the list may lag a few seconds; a re-publish that collides is refused
  * as a duplicate, not posted twice). Listing a member's own posts needs `r_member_social`, which
  * LinkedIn grants only to approved partners: without it reconcile answers `unknowable`.
+ *
+ * Comments: first-level comments by `start`/`count`, each followed by its replies; a member's posts
+ * need `r_member_social` for that too (see comments.ts).
  */
 import { z } from 'zod';
 import {
@@ -36,6 +39,7 @@ import {
   refreshAccessToken,
 } from '../oauth2.ts';
 import { authBase, encodeUrn, failureFor, linkedinCall, nowOf } from './api.ts';
+import { readPostComments } from './comments.ts';
 import { advanceUpload, type UploadSlot } from './media.ts';
 import {
   contentKindOf,
@@ -63,6 +67,7 @@ const capabilities: Capabilities = {
   idempotentPublish: false,
   canDelete: true,
   metrics: true,
+  comments: true,
 };
 
 const userinfo = z.object({
@@ -449,4 +454,6 @@ export const linkedinAdapter: OAuthAdapter = {
     }
     return metrics;
   },
+
+  readComments: readPostComments,
 };

@@ -335,6 +335,95 @@ describe('LinkedIn adapter against a local LinkedIn API server', () => {
     await adapter.deletePost(ctx, credentials, id);
   });
 
+  it('reads comments by start/count, each followed by its replies, members and organisations alike', async () => {
+    const org = { externalId: li.organization.id, kind: 'organization', metadata: {} };
+    const post = (await adapter.publish(ctx, credentials, request({ channel: org }))) as { remoteId: string };
+    const orgUrn = `urn:li:organization:${li.organization.id}`;
+    const first = li.addComment({
+      on: post.remoteId,
+      text: 'Congrats!',
+      actor: 'urn:li:person:Fan1',
+      likes: 2,
+    });
+    const answer = li.addComment({ on: post.remoteId, parent: first, text: 'Thank you', actor: orgUrn });
+    const second = li.addComment({
+      on: post.remoteId,
+      text: 'When does it ship?',
+      actor: 'urn:li:person:Fan2',
+    });
+    const third = li.addComment({ on: post.remoteId, text: 'Following', actor: 'urn:li:person:Fan3' });
+    const other = (await adapter.publish(ctx, credentials, request({ channel: org }))) as {
+      remoteId: string;
+    };
+    li.addComment({ on: other.remoteId, text: 'elsewhere' });
+
+    const page1 = await adapter.readComments!(ctx, credentials, post.remoteId, { cursor: null, limit: 2 });
+    expect(page1.nextCursor).toBe('2');
+    const page2 = await adapter.readComments!(ctx, credentials, post.remoteId, {
+      cursor: page1.nextCursor,
+      limit: 2,
+    });
+    expect(page2.nextCursor).toBeNull();
+    const read = [...page1.comments, ...page2.comments];
+    expect(read.map((c) => c.id)).toEqual([first, answer, second, third]);
+    expect(read.map((c) => c.parentId)).toEqual([null, first, null, null]);
+    expect(read[0]).toEqual({
+      id: first,
+      parentId: null,
+      author: { id: 'urn:li:person:Fan1', username: null, displayName: null, avatarUrl: null },
+      text: 'Congrats!',
+      createdAt: new Date(li.comments.get(first)!.createdAt),
+      likes: 2,
+      url: `https://www.linkedin.com/feed/update/${post.remoteId}?commentUrn=${encodeURIComponent(first)}`,
+    });
+    // The organisation answering: the actor is the organisation, not the admin who typed it.
+    expect(read[1]!.author).toEqual({ id: orgUrn, username: null, displayName: null, avatarUrl: null });
+    // Reply collections are asked for by the comment URN, parentheses encoded for Rest.li.
+    expect(li.requests.some((r) => r.startsWith('GET /rest/socialActions/urn%3Ali%3Acomment%3A%28'))).toBe(
+      true,
+    );
+
+    const quiet = (await adapter.publish(ctx, credentials, request({ channel: org }))) as {
+      remoteId: string;
+    };
+    expect(
+      await adapter.readComments!(ctx, credentials, quiet.remoteId, { cursor: null, limit: 10 }),
+    ).toEqual({
+      comments: [],
+      nextCursor: null,
+    });
+    expect(adapter.capabilities.comments).toBe(true);
+  });
+
+  it('reading comments: 429 is rate_limited, a member post without r_member_social invalid, an expired token auth', async () => {
+    const member = (await adapter.publish(ctx, credentials, request())) as { remoteId: string };
+    li.addComment({ on: member.remoteId, text: 'Nice one' });
+    const page = { cursor: null, limit: 10 };
+    expect((await adapter.readComments!(ctx, credentials, member.remoteId, page)).comments).toHaveLength(1);
+
+    li.faults.push({
+      route: 'GET /rest/socialActions/*/comments',
+      status: 429,
+      body: { status: 429, message: 'Resource level throttle limit for calls to this resource is reached.' },
+      times: 1,
+    });
+    const limited = await caught(adapter.readComments!(ctx, credentials, member.remoteId, page));
+    expect(limited).toMatchObject({ kind: 'rate_limited', status: 429 });
+    const midnight = new Date();
+    midnight.setUTCHours(24, 0, 0, 0);
+    expect(limited.retryAfter!.getTime()).toBe(midnight.getTime());
+
+    li.knobs.memberPostsReadable = false;
+    const refused = await caught(adapter.readComments!(ctx, credentials, member.remoteId, page));
+    li.knobs.memberPostsReadable = true;
+    expect(refused).toMatchObject({ kind: 'invalid', status: 403 });
+    expect(refused.message).toMatch(/r_member_social/);
+
+    li.expireAccessTokens();
+    const expired = await caught(adapter.readComments!(ctx, credentials, member.remoteId, page));
+    expect(expired).toMatchObject({ kind: 'auth', status: 401, code: '65601' });
+  });
+
   it('validates LinkedIn rules before scheduling', () => {
     const v = adapter.validate;
     expect(v({ text: 'x'.repeat(3001), title: null, media: [], options: {} })[0]!.field).toBe('text');

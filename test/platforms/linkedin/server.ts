@@ -5,7 +5,9 @@
  * are refused), organisation ACLs, the Images/Documents/Videos upload protocols (video parts with
  * ETags checked at finalize, processing that ends AVAILABLE or PROCESSING_FAILED), the Posts API
  * (`x-restli-id` on 201, 422 DUPLICATE_POST, `q=author` listing, delete), socialMetadata, share
- * statistics and a per-member daily limit answered with 429.
+ * statistics, the Comments API (`socialActions/{urn}/comments` on posts and on comments, `start`/
+ * `count` paging, URN keys that must be encoded, parentheses too) and a per-member daily limit
+ * answered with 429. `addComment` lets a member or an organisation comment or reply.
  *
  * `faults` answers a matching request with a status, optionally after doing the work (a reply lost
  * on the way back).
@@ -44,6 +46,18 @@ export type Post = {
   comments: number;
 };
 
+export type Comment = {
+  urn: string;
+  /** The post it is on. */
+  post: string;
+  /** The first-level comment a reply answers. */
+  parent: string | null;
+  actor: string;
+  text: string;
+  createdAt: number;
+  likes: number;
+};
+
 export type LinkedInServer = {
   base: string;
   clientId: string;
@@ -65,7 +79,10 @@ export type LinkedInServer = {
     /** Whether `q=author` works for a member (needs r_member_social). */
     memberPostsReadable: boolean;
   };
+  comments: Map<string, Comment>;
   expireAccessTokens(): void;
+  /** A member (default) or an organisation comments on a post, or replies to a comment. */
+  addComment(comment: { on: string; text: string; actor?: string; parent?: string; likes?: number }): string;
   assembled(urn: string): Buffer;
   close(): Promise<void>;
 };
@@ -88,6 +105,7 @@ export async function startLinkedInServer(): Promise<LinkedInServer> {
   const refreshTokens = new Map<string, { expiresAt: number; scopes: string[] }>();
   const posts = new Map<string, Post>();
   const assets = new Map<string, Asset>();
+  const comments = new Map<string, Comment>();
   const postsToday = { count: 0 };
   let nextId = 7_100_000_000_000_000_000n;
   const newId = () => String(nextId++);
@@ -444,6 +462,72 @@ export async function startLinkedInServer(): Promise<LinkedInServer> {
         commentsState: 'OPEN',
       });
     }
+    if (method === 'GET' && resource === 'socialActions' && seg[4] === 'comments' && !seg[5]) {
+      // Rest.li reads a bare `(` in a key as the start of a complex key.
+      if (/[()]/.test(path.split('/')[3] ?? '')) {
+        return fail(res, 400, `Invalid key: ${seg[3]}: reserved characters must be encoded`);
+      }
+      const target = seg[3]!;
+      const onComment = comments.get(target);
+      const post = posts.get(onComment?.post ?? target);
+      if (!post || (target.startsWith('urn:li:comment:') && !onComment)) return fail(res, 404, 'Not found');
+      if (post.author === personUrn && !knobs.memberPostsReadable) {
+        return fail(res, 403, 'Not enough permissions to access: socialActions.comments.GET_ALL', 100);
+      }
+      const start = Number(url.searchParams.get('start') ?? 0);
+      const count = Number(url.searchParams.get('count') ?? 10);
+      if (!Number.isInteger(start) || start < 0 || !Number.isInteger(count) || count < 1 || count > 100) {
+        return fail(res, 400, 'start and count must be a non-negative offset and 1 to 100');
+      }
+      const list = [...comments.values()]
+        .filter((c) => (onComment ? c.parent === onComment.urn : c.post === post.urn && !c.parent))
+        .sort((a, b) => a.createdAt - b.createdAt);
+      const elements = list.slice(start, start + count).map((c) => {
+        const replies = [...comments.values()].filter((r) => r.parent === c.urn).length;
+        const id = /,(\d+)\)$/.exec(c.urn)![1]!;
+        return {
+          actor: c.actor,
+          ...(c.actor.startsWith('urn:li:organization:') ? { agent: personUrn } : {}),
+          commentUrn: c.urn,
+          $URN: c.urn,
+          id,
+          created: { actor: c.actor, time: c.createdAt },
+          lastModified: { actor: c.actor, time: c.createdAt },
+          message: { text: c.text, attributes: [] },
+          object: c.post,
+          likesSummary: {
+            selectedLikes: [],
+            aggregatedTotalLikes: c.likes,
+            likedByCurrentUser: false,
+            totalLikes: c.likes,
+          },
+          commentsSummary: {
+            selectedComments: [],
+            totalFirstLevelComments: replies,
+            aggregatedTotalComments: replies,
+          },
+          ...(c.parent ? { parentComment: c.parent } : {}),
+        };
+      });
+      const next = start + count < list.length;
+      return send(res, 200, {
+        paging: {
+          start,
+          count,
+          total: list.length,
+          links: next
+            ? [
+                {
+                  rel: 'next',
+                  type: 'application/json',
+                  href: `/rest/socialActions/${encodeURIComponent(target)}/comments?start=${start + count}&count=${count}`,
+                },
+              ]
+            : [],
+        },
+        elements,
+      });
+    }
     if (method === 'GET' && resource === 'organizationalEntityShareStatistics') {
       const list = /List\(([^)]*)\)/.exec(decodeURIComponent(url.search))?.[1] ?? '';
       const elements = list
@@ -504,8 +588,27 @@ export async function startLinkedInServer(): Promise<LinkedInServer> {
     faults,
     requests,
     knobs,
+    comments,
     expireAccessTokens() {
       for (const t of tokens.values()) t.expiresAt = Date.now() - 1;
+    },
+    addComment(comment) {
+      const parent = comment.parent ? comments.get(comment.parent) : undefined;
+      const post = posts.get(parent?.post ?? comment.on);
+      if (!post || (comment.parent && parent?.post !== comment.on)) throw new Error(`nothing to comment on`);
+      const urn = `urn:li:comment:(${post.urn},${newId()})`;
+      // Distinct, increasing times even within one millisecond.
+      const last = Math.max(0, ...[...comments.values()].map((c) => c.createdAt));
+      comments.set(urn, {
+        urn,
+        post: post.urn,
+        parent: parent ? (parent.parent ?? parent.urn) : null,
+        actor: comment.actor ?? 'urn:li:person:Commenter1',
+        text: comment.text,
+        createdAt: Math.max(Date.now(), last + 1),
+        likes: comment.likes ?? 0,
+      });
+      return urn;
     },
     assembled(urn) {
       return Buffer.concat(assets.get(urn)!.parts.map((p) => p.bytes ?? Buffer.alloc(0)));
