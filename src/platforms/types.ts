@@ -196,7 +196,7 @@ export type Capabilities = {
   canDelete: boolean;
   metrics: boolean;
   /** Whether `readComments` can read a post's comments. */
-  comments?: boolean;
+  comments: boolean;
 };
 
 /** A field of a sign-in form, for platforms that connect with an app password or an API key. */
@@ -251,7 +251,7 @@ type AdapterBase = {
    * A page of the comments on a published post (`remoteId` as `publish` returned it). Platforms
    * without a way to read them throw `invalid` saying so (and say `comments: false`).
    */
-  readComments?(
+  readComments(
     ctx: AdapterContext,
     credentials: Credentials,
     remoteId: string,

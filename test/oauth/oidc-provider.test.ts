@@ -186,6 +186,7 @@ function providerPlatform(discovery: () => Discovery): PlatformAdapter {
       idempotentPublish: false,
       canDelete: false,
       metrics: false,
+      comments: false,
     },
     // `prompt=consent`: without it an OpenID provider drops `offline_access` (OIDC Core §11).
     authorizeUrl: (ctx, request) =>
@@ -222,6 +223,7 @@ function providerPlatform(discovery: () => Discovery): PlatformAdapter {
     reconcile: unsupported,
     deletePost: unsupported,
     readMetrics: unsupported,
+    readComments: unsupported,
   };
 }
 

@@ -40,6 +40,7 @@ export function scriptedPlatform() {
       idempotentPublish: false,
       canDelete: false,
       metrics: false,
+      comments: false,
     },
     authorizeUrl: () => 'http://127.0.0.1:9/authorize',
     exchangeCode: async () => ({ accessToken: 'a', refreshToken: null, expiresAt: null, scopes: [] }),
@@ -67,6 +68,7 @@ export function scriptedPlatform() {
     },
     deletePost: async () => {},
     readMetrics: async () => ({ likes: 0, comments: 0, shares: 0, impressions: 0 }),
+    readComments: async () => ({ comments: [], nextCursor: null }),
   };
   return { adapter, publishes, reconciles, refreshes, calls };
 }
