@@ -386,6 +386,7 @@ export const sandboxAdapter: OAuthAdapter = {
     });
     let rateLimit = root.rateLimit;
     let previous = root.data.id;
+    const partIds: string[] = [];
     const thread = threadOf(request.options) as string[];
     for (const [i, text] of thread.entries()) {
       const reply = await createPost(ctx, token, {
@@ -395,6 +396,7 @@ export const sandboxAdapter: OAuthAdapter = {
         idempotencyKey: replyKey(request.idempotencyKey, i + 1),
       });
       previous = reply.data.id;
+      partIds.push(reply.data.id);
       rateLimit = reply.rateLimit ?? rateLimit;
     }
     return {
@@ -402,6 +404,7 @@ export const sandboxAdapter: OAuthAdapter = {
       remoteId: root.data.id,
       remoteUrl: root.data.url,
       rateLimit: rateLimit ?? undefined,
+      ...(partIds.length ? { partIds } : {}),
     };
   },
 
@@ -412,10 +415,18 @@ export const sandboxAdapter: OAuthAdapter = {
     // A thread cut short counts as not found: publishing again replays the posts that exist (same
     // keys) and adds the missing ones, which is exactly what finishing it needs.
     const thread = threadOf(request.options);
+    const partIds: string[] = [];
     for (let n = 1; n <= thread.length; n++) {
-      if (!(await findByKey(ctx, token, replyKey(request.idempotencyKey, n)))) return { status: 'not_found' };
+      const part = await findByKey(ctx, token, replyKey(request.idempotencyKey, n));
+      if (!part) return { status: 'not_found' };
+      partIds.push(part.id);
     }
-    return { status: 'found', remoteId: root.id, remoteUrl: root.url };
+    return {
+      status: 'found',
+      remoteId: root.id,
+      remoteUrl: root.url,
+      ...(partIds.length ? { partIds } : {}),
+    };
   },
 
   async deletePost(ctx, credentials, remoteId) {

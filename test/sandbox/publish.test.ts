@@ -94,6 +94,12 @@ describe('sandbox adapter: publishing', () => {
     expect(third).toHaveLength(1);
     expect(second[0].reply_to_id).toBe(rootId);
     expect(third[0].reply_to_id).toBe(second[0].id);
+    expect(outcome).toMatchObject({ partIds: [second[0].id, third[0].id] });
+    expect(await sandboxAdapter.reconcile(ctx, credentials, request)).toMatchObject({
+      status: 'found',
+      remoteId: rootId,
+      partIds: [second[0].id, third[0].id],
+    });
   });
 
   it('reconciles: found after publishing, not_found before, not_found for a thread cut short', async () => {
