@@ -5,9 +5,10 @@
  * Why: better-sqlite3 is a V8 (not Node-API) addon, and this machine has Node 24 to run Herald but
  * only Node 20's headers to compile addons, so the compiled module cannot load in the test process.
  * The real-server suites redirect `better-sqlite3` here: the in-process PDS of
- * `bluesky/real-pds.test.ts` (through Kysely) and the Ghost child process of
- * `ghost/real-ghost.test.ts` (through Knex). It is ESM, and also answers `require()` with the
- * class itself (the `module.exports` export name), as the CommonJS package would.
+ * `bluesky/real-pds.test.ts` and `bluesky/real-appview.test.ts` (through Kysely) and the Ghost
+ * child process of `ghost/real-ghost.test.ts` (through Knex). It is ESM, and also answers
+ * `require()` with the class itself (the `module.exports` export name), as the CommonJS package
+ * would.
  */
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 
