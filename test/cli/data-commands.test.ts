@@ -64,7 +64,9 @@ async function fails(args: string[], options: { input?: string } = {}): Promise<
 const json = async <T>(args: string[], options: { input?: string } = {}) =>
   JSON.parse(await ok([...args, '--json'], options)) as T;
 
-describe('herald data commands', () => {
+// Each test runs several commands one after another, each a fresh process opening the embedded
+// database: on a loaded machine that takes longer than the default test timeout.
+describe('herald data commands', { timeout: 180_000 }, () => {
   const running: HeraldProcess[] = [];
   afterAll(async () => {
     await Promise.all(running.map((p) => p.stop()));

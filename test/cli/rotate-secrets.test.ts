@@ -297,7 +297,8 @@ const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sr
 
 type Run = { code: number | null; stdout: string; stderr: string };
 
-describe('herald secrets rotate', () => {
+// Runs the command as child processes, each opening the database: slow on a loaded machine.
+describe('herald secrets rotate', { timeout: 180_000 }, () => {
   let dataDir: string;
   let databaseUrl: string | null = null;
   let dropDatabase = async () => {};

@@ -3,7 +3,7 @@
  * TEST_DATABASE_URL is set, otherwise a PGlite data-dir snapshot. Cloning is much faster than
  * migrating per file, and each file still gets a database of its own.
  */
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -47,7 +47,10 @@ export default async function setup(project: TestProject) {
     await handle.close();
     project.provide('pgliteSnapshot', file);
     project.provide('templateDatabase', '');
+    // Removed when the run ends, so runs don't leave snapshots behind in the temp dir.
+    return () => rm(file, { force: true });
   }
+  return undefined;
 }
 
 declare module 'vitest' {
