@@ -19,7 +19,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { registerHooks } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +33,7 @@ import type {
   PlatformError,
   PublishRequest,
 } from '../../../src/platforms/types.ts';
+import { hostDevEnv, xrpcCall } from './support/dev-env.ts';
 
 const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS = { host: '127.0.0.1', port: 6379 };
@@ -95,8 +95,7 @@ let credentials: Credentials;
 let pdsUrl: string;
 let scratch: string | undefined;
 let databaseCreated = false;
-let hooks: { deregister(): void } | undefined;
-const listen = net.Server.prototype.listen as (this: net.Server, ...args: unknown[]) => net.Server;
+let unhost: (() => void) | undefined;
 let alice: Account;
 let bob: Account;
 let carol: Account;
@@ -121,20 +120,10 @@ async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
 
 async function xrpc(
   nsid: string,
-  options: { token?: string; body?: unknown; query?: Record<string, string> } = {},
+  options: Parameters<typeof xrpcCall>[2] = {},
 ): Promise<Record<string, unknown>> {
-  const url = new URL(`${pdsUrl}/xrpc/${nsid}`);
-  for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v);
-  const response = await fetch(url, {
-    method: options.body === undefined ? 'GET' : 'POST',
-    headers: {
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-    },
-    body: options.body === undefined ? null : JSON.stringify(options.body),
-  });
-  const body = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`${nsid}: ${response.status} ${JSON.stringify(body)}`);
+  const { status, body } = await xrpcCall(pdsUrl, nsid, options);
+  if (status >= 400) throw new Error(`${nsid}: ${status} ${JSON.stringify(body)}`);
   return body;
 }
 
@@ -261,21 +250,7 @@ describe.skipIf(unavailable)(
   `Bluesky adapter on a real AppView (needs PostgreSQL and Redis${unavailable ? `; skipped: ${unavailable}` : ''})`,
   () => {
     beforeAll(async () => {
-      const shim = new URL('./support/better-sqlite3-shim.ts', import.meta.url).href;
-      hooks = registerHooks({
-        resolve(specifier, context, nextResolve) {
-          if (specifier === 'better-sqlite3')
-            return { url: shim, format: 'module-typescript', shortCircuit: true };
-          return nextResolve(specifier, context);
-        },
-      });
-      // The services call `listen(port)`, which binds every interface: keep them on loopback.
-      net.Server.prototype.listen = function (this: net.Server, ...args: unknown[]) {
-        const portOnly = typeof args[0] === 'number' && (args.length === 1 || typeof args[1] === 'function');
-        return portOnly
-          ? listen.call(this, args[0], '127.0.0.1', ...args.slice(1))
-          : listen.apply(this, args);
-      } as typeof net.Server.prototype.listen;
+      unhost = hostDevEnv();
 
       await admin((client) => client.query(`create database "${NAME}"`));
       databaseCreated = true;
@@ -332,8 +307,7 @@ describe.skipIf(unavailable)(
       try {
         await network?.close();
       } finally {
-        net.Server.prototype.listen = listen as typeof net.Server.prototype.listen;
-        hooks?.deregister();
+        unhost?.();
         if (scratch) await rm(scratch, { recursive: true, force: true });
         // `with (force)` ends any connection a service left open.
         if (databaseCreated)

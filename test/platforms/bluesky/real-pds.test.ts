@@ -4,35 +4,18 @@
  * Login with an app password, blob upload, a post with images and facets, a thread, reading back,
  * reconcile, delete, and refreshing after the access token expired.
  *
- * Two adjustments make the PDS run here: better-sqlite3 (a V8 addon that can only be compiled
- * against this machine's Node 20 headers) is served by Node's built-in `node:sqlite` through a
- * resolve hook, and servers that listen on a port alone are bound to 127.0.0.1.
+ * `hostDevEnv` (support/dev-env.ts) makes the PDS run here: better-sqlite3 is served by Node's
+ * built-in `node:sqlite`, and its servers are bound to 127.0.0.1.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { registerHooks } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blueskyAdapter } from '../../../src/platforms/bluesky/index.ts';
 import { recordKeyFor } from '../../../src/platforms/bluesky/record-key.ts';
 import type { AdapterContext, Credentials, MediaItem, PublishRequest } from '../../../src/platforms/types.ts';
-
-const shim = new URL('./support/better-sqlite3-shim.ts', import.meta.url).href;
-registerHooks({
-  resolve(specifier, context, nextResolve) {
-    if (specifier === 'better-sqlite3') return { url: shim, format: 'module-typescript', shortCircuit: true };
-    return nextResolve(specifier, context);
-  },
-});
-
-// The PDS and PLC servers call `listen(port)`, which binds every interface: keep them on loopback.
-const listen = net.Server.prototype.listen as (this: net.Server, ...args: unknown[]) => net.Server;
-net.Server.prototype.listen = function (this: net.Server, ...args: unknown[]) {
-  const portOnly = typeof args[0] === 'number' && (args.length === 1 || typeof args[1] === 'function');
-  return portOnly ? listen.call(this, args[0], '127.0.0.1', ...args.slice(1)) : listen.apply(this, args);
-} as typeof net.Server.prototype.listen;
+import { hostDevEnv, xrpcCall } from './support/dev-env.ts';
 
 /** dev-env's PDS signs session tokens with this HS256 secret. */
 const JWT_SECRET = 'jwt-secret';
@@ -43,6 +26,7 @@ let ctx: AdapterContext;
 let credentials: Credentials;
 let pdsUrl: string;
 let scratch: string | undefined;
+let unhost: (() => void) | undefined;
 
 // A 1×1 PNG: a real image, as the PDS sniffs blob types.
 const PNG = Buffer.from(
@@ -78,22 +62,7 @@ function request(overrides: Partial<PublishRequest>): PublishRequest {
   };
 }
 
-async function xrpc(
-  nsid: string,
-  options: { token?: string; body?: unknown; query?: Record<string, string> } = {},
-) {
-  const url = new URL(`${pdsUrl}/xrpc/${nsid}`);
-  for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v);
-  const response = await fetch(url, {
-    method: options.body === undefined ? 'GET' : 'POST',
-    headers: {
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-    },
-    body: options.body === undefined ? null : JSON.stringify(options.body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const xrpc = (nsid: string, options: Parameters<typeof xrpcCall>[2] = {}) => xrpcCall(pdsUrl, nsid, options);
 
 /** The same access token with its expiry moved into the past, signed as the PDS signs. */
 function expire(jwt: string): string {
@@ -107,6 +76,7 @@ function expire(jwt: string): string {
 }
 
 beforeAll(async () => {
+  unhost = hostDevEnv();
   // The PDS keeps its SQLite files and blobs under os.tmpdir(): give it a directory removed afterwards.
   scratch = await mkdtemp(path.join(os.tmpdir(), 'herald-pds-'));
   const tmpdir = process.env.TMPDIR;
@@ -156,7 +126,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await network?.close();
-  net.Server.prototype.listen = listen as typeof net.Server.prototype.listen;
+  unhost?.();
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
