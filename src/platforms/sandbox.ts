@@ -385,17 +385,16 @@ export const sandboxAdapter: OAuthAdapter = {
       idempotencyKey: request.idempotencyKey,
     });
     let rateLimit = root.rateLimit;
-    let previous = root.data.id;
     const partIds: string[] = [];
     const thread = threadOf(request.options) as string[];
     for (const [i, text] of thread.entries()) {
       const reply = await createPost(ctx, token, {
         text,
         mediaIds: [],
-        replyToId: previous,
+        // Each part answers the one before it.
+        replyToId: partIds.at(-1) ?? root.data.id,
         idempotencyKey: replyKey(request.idempotencyKey, i + 1),
       });
-      previous = reply.data.id;
       partIds.push(reply.data.id);
       rateLimit = reply.rateLimit ?? rateLimit;
     }
