@@ -18,10 +18,7 @@
  * `node:sqlite` and servers that listen on a port alone are bound to 127.0.0.1.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blueskyAdapter } from '../../../src/platforms/bluesky/index.ts';
@@ -30,10 +27,9 @@ import type {
   CommentPage,
   Credentials,
   PlatformComment,
-  PlatformError,
   PublishRequest,
 } from '../../../src/platforms/types.ts';
-import { hostDevEnv, xrpcCall } from './support/dev-env.ts';
+import { type DevEnvHost, hostDevEnv, xrpcCall } from './support/dev-env.ts';
 
 const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS = { host: '127.0.0.1', port: 6379 };
@@ -93,9 +89,8 @@ let network: Network | undefined;
 let ctx: AdapterContext;
 let credentials: Credentials;
 let pdsUrl: string;
-let scratch: string | undefined;
 let databaseCreated = false;
-let unhost: (() => void) | undefined;
+let host: DevEnvHost | undefined;
 let alice: Account;
 let bob: Account;
 let carol: Account;
@@ -216,14 +211,6 @@ async function readAll(remoteId: string, limit: number) {
   return { cursors: pages.map((p) => p.nextCursor), comments: pages.flatMap((p) => p.comments) };
 }
 
-const caught = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (error: unknown) => error as PlatformError,
-  );
-
 /** A reply as `readComments` should give it, from what the test made. */
 function expected(
   post: Post,
@@ -250,31 +237,22 @@ describe.skipIf(unavailable)(
   `Bluesky adapter on a real AppView (needs PostgreSQL and Redis${unavailable ? `; skipped: ${unavailable}` : ''})`,
   () => {
     beforeAll(async () => {
-      unhost = hostDevEnv();
-
+      host = await hostDevEnv();
       await admin((client) => client.query(`create database "${NAME}"`));
       databaseCreated = true;
       const database = new URL(POSTGRES_URL);
       database.pathname = `/${NAME}`;
-
-      // The PDS keeps its SQLite files and blobs under os.tmpdir(): give it a directory removed afterwards.
-      scratch = await mkdtemp(path.join(os.tmpdir(), 'herald-appview-'));
-      const saved = { TMPDIR: process.env.TMPDIR, REDIS_HOST: process.env.REDIS_HOST };
-      process.env.TMPDIR = scratch;
-      // dev-env takes the Redis host from the environment only (and only asserts that it is set).
-      process.env.REDIS_HOST = `${REDIS.host}:${REDIS.port}`;
-      try {
-        const { TestNetwork } = await import('@atproto/dev-env');
-        network = (await TestNetwork.create({
-          dbPostgresUrl: database.toString(),
-          dbPostgresSchema: NAME,
-        })) as unknown as Network;
-      } finally {
-        for (const [name, value] of Object.entries(saved)) {
-          if (value === undefined) delete process.env[name];
-          else process.env[name] = value;
-        }
-      }
+      network = await host.start(
+        async () => {
+          const { TestNetwork } = await import('@atproto/dev-env');
+          return (await TestNetwork.create({
+            dbPostgresUrl: database.toString(),
+            dbPostgresSchema: NAME,
+          })) as unknown as Network;
+        },
+        // dev-env takes the Redis host from the environment only (and only asserts that it is set).
+        { REDIS_HOST: `${REDIS.host}:${REDIS.port}` },
+      );
 
       pdsUrl = `http://127.0.0.1:${network.pds.port}`;
       ctx = {
@@ -307,8 +285,7 @@ describe.skipIf(unavailable)(
       try {
         await network?.close();
       } finally {
-        unhost?.();
-        if (scratch) await rm(scratch, { recursive: true, force: true });
+        await host?.close();
         // `with (force)` ends any connection a service left open.
         if (databaseCreated)
           await admin((client) => client.query(`drop database if exists "${NAME}" with (force)`));
@@ -425,16 +402,14 @@ describe.skipIf(unavailable)(
       await blueskyAdapter.deletePost(ctx, credentials, post.remoteId);
       await network!.processAll();
       // The AppView no longer has it, and the PDS confirms it is gone.
-      expect(await caught(blueskyAdapter.readMetrics(ctx, credentials, post.remoteId))).toMatchObject({
+      await expect(blueskyAdapter.readMetrics(ctx, credentials, post.remoteId)).rejects.toMatchObject({
         kind: 'invalid',
         code: 'RecordNotFound',
       });
       // getPostThread answers 400 NotFound for it.
-      expect(
-        await caught(
-          blueskyAdapter.readComments(ctx, credentials, post.remoteId, { cursor: null, limit: 10 }),
-        ),
-      ).toMatchObject({ kind: 'invalid', code: 'NotFound', status: 400 });
+      await expect(
+        blueskyAdapter.readComments(ctx, credentials, post.remoteId, { cursor: null, limit: 10 }),
+      ).rejects.toMatchObject({ kind: 'invalid', code: 'NotFound', status: 400 });
     });
   },
 );

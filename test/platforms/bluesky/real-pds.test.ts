@@ -8,14 +8,11 @@
  * built-in `node:sqlite`, and its servers are bound to 127.0.0.1.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blueskyAdapter } from '../../../src/platforms/bluesky/index.ts';
 import { recordKeyFor } from '../../../src/platforms/bluesky/record-key.ts';
 import type { AdapterContext, Credentials, MediaItem, PublishRequest } from '../../../src/platforms/types.ts';
-import { hostDevEnv, xrpcCall } from './support/dev-env.ts';
+import { type DevEnvHost, hostDevEnv, xrpcCall } from './support/dev-env.ts';
 
 /** dev-env's PDS signs session tokens with this HS256 secret. */
 const JWT_SECRET = 'jwt-secret';
@@ -25,8 +22,7 @@ let network: Network;
 let ctx: AdapterContext;
 let credentials: Credentials;
 let pdsUrl: string;
-let scratch: string | undefined;
-let unhost: (() => void) | undefined;
+let host: DevEnvHost | undefined;
 
 // A 1×1 PNG: a real image, as the PDS sniffs blob types.
 const PNG = Buffer.from(
@@ -76,18 +72,11 @@ function expire(jwt: string): string {
 }
 
 beforeAll(async () => {
-  unhost = hostDevEnv();
-  // The PDS keeps its SQLite files and blobs under os.tmpdir(): give it a directory removed afterwards.
-  scratch = await mkdtemp(path.join(os.tmpdir(), 'herald-pds-'));
-  const tmpdir = process.env.TMPDIR;
-  process.env.TMPDIR = scratch;
-  try {
+  host = await hostDevEnv();
+  network = await host.start(async () => {
     const { TestNetworkNoAppView } = await import('@atproto/dev-env');
-    network = (await TestNetworkNoAppView.create({})) as unknown as Network;
-  } finally {
-    if (tmpdir === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = tmpdir;
-  }
+    return (await TestNetworkNoAppView.create({})) as unknown as Network;
+  });
   pdsUrl = `http://127.0.0.1:${network.pds.port}`;
   ctx = {
     app: { clientId: 'herald', clientSecret: null, baseUrl: pdsUrl, scopes: [], settings: {} },
@@ -126,8 +115,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await network?.close();
-  unhost?.();
-  if (scratch) await rm(scratch, { recursive: true, force: true });
+  await host?.close();
 });
 
 describe('Bluesky adapter on a real PDS', () => {
