@@ -22,6 +22,11 @@ export async function enqueueTarget(
     priority: number;
     status: TargetStatus;
     previousJobId?: string | null;
+    /**
+     * Other columns to write in the same statement. A transaction should write a target row once:
+     * a second write fires the foreign key to the post (see lock-post.ts) and costs a statement.
+     */
+    values?: Partial<typeof postTargets.$inferInsert>;
   },
 ): Promise<string> {
   if (options.previousJobId) await cancelJob(deps, tx, options.previousJobId);
@@ -35,7 +40,7 @@ export async function enqueueTarget(
   });
   await tx
     .update(postTargets)
-    .set({ jobId, status: options.status, nextAttemptAt: options.at })
+    .set({ ...options.values, jobId, status: options.status, nextAttemptAt: options.at })
     .where(eq(postTargets.id, options.targetId));
   return jobId;
 }

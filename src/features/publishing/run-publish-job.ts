@@ -4,11 +4,15 @@
  * `publishing`; pg-boss hands the job to another worker once the heartbeat stops, and that run
  * reconciles with the platform before it would ever post again.
  */
+import { isTransientDatabaseError } from '../../db/transient-error.ts';
 import type { Deps } from '../../deps.ts';
 import { claimTarget } from './claim-target.ts';
 import type { PublishJobData } from './enqueue.ts';
 import { executeTarget } from './execute-target.ts';
-import { settleTarget } from './settle-target.ts';
+import { type Settled, settleTarget } from './settle-target.ts';
+
+/** How long a run keeps trying to record what the platform said while the database is away. */
+const SETTLE_RETRY_MS = 60_000;
 
 export async function runPublishJob(
   deps: Deps,
@@ -25,7 +29,9 @@ export async function runPublishJob(
   const { claim } = claimed;
   const startedAt = Date.now();
   const outcome = await executeTarget(deps, claim, job.signal);
-  const settled = await settleTarget(deps, claim, outcome, { startedAt });
+  const settled = await settleWithRetry(deps, () => settleTarget(deps, claim, outcome, { startedAt }), {
+    targetId: claim.target.id,
+  });
   deps.log.info(
     {
       targetId: claim.target.id,
@@ -39,4 +45,31 @@ export async function runPublishJob(
     'publish attempt finished',
   );
   return { status: settled.status };
+}
+
+/**
+ * The platform has answered and only this process knows what it said: a deadlock, a restart or a
+ * short outage of the database must not throw that away (the next run would find the target
+ * `publishing`, log this attempt as interrupted and ask the platform again). The settle transaction
+ * rolls back whole on failure, so it is simply tried again, with backoff, for a while.
+ */
+async function settleWithRetry(
+  deps: Deps,
+  settle: () => Promise<Settled>,
+  context: { targetId: string },
+): Promise<Settled> {
+  const deadline = Date.now() + SETTLE_RETRY_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await settle();
+    } catch (error) {
+      if (!isTransientDatabaseError(error) || Date.now() > deadline) throw error;
+      const delay = Math.min(5_000, 50 * 2 ** attempt) * (0.5 + Math.random());
+      deps.log.warn(
+        { err: (error as Error).message, targetId: context.targetId, attempt, retryInMs: Math.round(delay) },
+        'could not record a publish attempt; trying again',
+      );
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
