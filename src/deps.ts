@@ -8,9 +8,11 @@ import path from 'node:path';
 import type { Config } from './config.ts';
 import { randomToken } from './crypto/hashing.ts';
 import { createSecretBox, type SecretBox } from './crypto/secrets.ts';
+import { sql } from 'drizzle-orm';
 import { type DatabaseHandle, type Db, openDatabase } from './db/client.ts';
 import { lockDataDir } from './db/data-dir-lock.ts';
 import { migrate } from './db/migrate.ts';
+import { isTransientDatabaseError } from './db/transient-error.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLog, type Log } from './lib/log.ts';
 import { localStorage, type Storage } from './lib/storage.ts';
@@ -74,15 +76,24 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   let database = overrides.database;
   if (!database) {
     if (config.database.kind === 'pglite') releaseLock = lockDataDir(config.dataDir);
-    database = await openDatabase(config.database);
+    database = await openDatabase(
+      config.database.kind === 'postgres'
+        ? {
+            ...config.database,
+            onConnectionError: reportEvery(log, 'lost a database connection; reconnecting'),
+          }
+        : config.database,
+    );
   }
   try {
+    if (database.kind === 'postgres') await waitForDatabase(database.db, log);
     if (!overrides.skipMigrations) {
       const applied = await migrate(database.db, { kind: database.kind });
       if (applied.length) log.info({ applied }, 'applied database migrations');
     }
     const queue = createQueue(database, { monitorSeconds: config.queueMonitorSeconds });
-    queue.on('error', (error) => log.error({ err: error }, 'job queue error'));
+    // While the database is away every poll of every worker fails: say so, without a line per poll.
+    queue.on('error', reportEvery(log, 'job queue error (the queue keeps retrying)'));
     await queue.start();
     await ensureQueues(queue);
     const ownsDatabase = !overrides.database;
@@ -109,5 +120,49 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     if (!overrides.database) await database.close().catch(() => {});
     releaseLock();
     throw error;
+  }
+}
+
+/**
+ * Logs database-related errors as they come, but at most one line per interval for a burst of them
+ * (a restart fails every connection and every poll at once), with how many were folded in. Only the
+ * message and code: pg-boss attaches whole client objects to its errors.
+ */
+function reportEvery(log: Log, message: string, intervalMs = 10_000) {
+  let last = 0;
+  let folded = 0;
+  return (error: unknown) => {
+    const now = Date.now();
+    if (now - last < intervalMs) {
+      folded++;
+      return;
+    }
+    const { code, message: text } = error as { code?: unknown; message?: unknown };
+    log.warn({ code, error: text, alsoSince: folded || undefined }, message);
+    last = now;
+    folded = 0;
+  };
+}
+
+/**
+ * Waits for a PostgreSQL server that is down or starting (a restart, an outage, all processes
+ * started at once), with backoff; anything else (a wrong password, a missing database) is a
+ * configuration error and stops the process at once.
+ */
+async function waitForDatabase(db: Db, log: Log): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.execute(sql`select 1`);
+      if (attempt > 1) log.info('the database is reachable');
+      return;
+    } catch (error) {
+      if (!isTransientDatabaseError(error)) throw error;
+      const delay = Math.min(10_000, 500 * 2 ** attempt);
+      log.warn(
+        { err: (error as Error).message, retryInMs: delay },
+        'the database is not reachable yet; waiting for it',
+      );
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }

@@ -32,7 +32,13 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 export type OpenOptions =
   | { kind: 'pglite'; dataDir?: string | undefined; loadDataDir?: Blob | undefined }
-  | { kind: 'postgres'; url: string; poolSize?: number | undefined };
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize?: number | undefined;
+      /** Told about connections the server dropped (a restart, an outage); the pool replaces them. */
+      onConnectionError?: ((error: Error) => void) | undefined;
+    };
 
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
   if (options.kind === 'pglite') {
@@ -45,7 +51,14 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     return { kind: 'pglite', db, pglite: client, close: () => client.close() };
   }
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
-  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  const onError = options.onConnectionError ?? (() => {});
+  // A connection the server drops (a restart terminates every backend with 57P01, an outage cuts
+  // the socket) emits 'error' on its client, and an 'error' event nobody listens to ends the
+  // process. The pool listens only while a client is idle; a client checked out for a transaction
+  // between two statements had no listener at all. Every client gets one for its whole life: the
+  // statement in flight fails (and its caller retries or reports it), the pool discards the client
+  // on release (it is no longer queryable), and the next query opens a fresh connection.
+  pool.on('connect', (client) => client.on('error', onError));
   pool.on('error', () => {});
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
   return { kind: 'postgres', db, pool, close: () => pool.end() };

@@ -12,7 +12,11 @@ import { openDatabase } from '../../src/db/client.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createQueue, ensureQueues } from '../../src/queue/boss.ts';
 
-export const TEMPLATE_DB = 'herald_test_template';
+/**
+ * One template per test run: runs sharing a server (two checkouts, CI jobs on one database) must not
+ * drop or clone each other's template mid-run.
+ */
+export const TEMPLATE_DB = `herald_test_template_${process.pid}`;
 
 async function prepare(handle: Awaited<ReturnType<typeof openDatabase>>) {
   await migrate(handle.db, { kind: handle.kind });
@@ -38,6 +42,12 @@ export default async function setup(project: TestProject) {
     await handle.close();
     project.provide('templateDatabase', TEMPLATE_DB);
     project.provide('pgliteSnapshot', '');
+    return async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`drop database if exists ${TEMPLATE_DB} with (force)`);
+      await c.end();
+    };
   } else {
     const handle = await openDatabase({ kind: 'pglite' });
     await prepare(handle);

@@ -61,14 +61,19 @@ async function settleWithRetry(
   const deadline = Date.now() + SETTLE_RETRY_MS;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await settle();
+      const settled = await settle();
+      if (attempt > 1)
+        deps.log.info({ targetId: context.targetId, tries: attempt }, 'recorded the publish attempt');
+      return settled;
     } catch (error) {
       if (!isTransientDatabaseError(error) || Date.now() > deadline) throw error;
       const delay = Math.min(5_000, 50 * 2 ** attempt) * (0.5 + Math.random());
-      deps.log.warn(
-        { err: (error as Error).message, targetId: context.targetId, attempt, retryInMs: Math.round(delay) },
-        'could not record a publish attempt; trying again',
-      );
+      if (attempt === 1) {
+        deps.log.warn(
+          { err: (error as Error).message, targetId: context.targetId },
+          'could not record a publish attempt; trying again until the database answers',
+        );
+      }
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
