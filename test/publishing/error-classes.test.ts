@@ -3,7 +3,9 @@
  * failures, giving up after max attempts, resumable "pending" publishes, and outcomes nobody can
  * know, which wait for a person.
  */
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connections, postTargets } from '../../src/db/schema.ts';
 import { startWorkers } from '../../src/features/publishing/start-workers.ts';
 import { createPlatforms } from '../../src/platforms/registry.ts';
 import { sandboxAdapter } from '../../src/platforms/sandbox.ts';
@@ -62,22 +64,90 @@ describe('error classes', () => {
   });
 
   it('gives up after maxAttempts transient failures, reconciling before each retry', async () => {
+    // Nothing reached the platform here: the token refresh before any publish call keeps failing.
+    const { channelId: expiring, connectionId } = await scriptedChannel(herald.deps, team.workspace.id);
+    await herald.deps.db
+      .update(connections)
+      .set({ refreshToken: herald.deps.secrets.encrypt('r'), tokenExpiresAt: new Date(Date.now() - 1000) })
+      .where(eq(connections.id, connectionId));
     for (let i = 0; i < 3; i++)
-      scripted.publishes.push(new PlatformError({ kind: 'transient', message: 'HTTP 502' }));
-    scripted.reconciles.push({ status: 'not_found' }, { status: 'not_found' });
+      scripted.refreshes.push(async () => {
+        throw new PlatformError({ kind: 'transient', message: 'HTTP 502' });
+      });
     const before = scripted.calls.length;
-    const postId = await publishNow('keeps failing', { maxAttempts: 3 });
+    const postId = await publishNowTo(herald, {
+      workspaceId: team.workspace.id,
+      member: team.user,
+      channelId: expiring,
+      content: 'keeps failing before it could post',
+      extra: { maxAttempts: 3 },
+    });
     const { target } = await targetOf(postId, ['failed']);
     expect(target.attempts).toBe(3);
     expect(target.errorMessage).toBe('HTTP 502 (gave up after 3 attempts)');
+    expect(scripted.calls.slice(before)).toEqual([]);
+    expect(target.attemptsLog.map((a) => a.outcome).sort()).toEqual(['failed', 'retry', 'retry']);
+  });
+
+  it('says `unknown`, not `failed`, when the last try may have reached the platform, and a retry asks first', async () => {
+    // The platform stored the post, then the call timed out; every check after that met a 5xx.
+    scripted.publishes.push(new PlatformError({ kind: 'transient', message: 'timed out' }));
+    for (let i = 0; i < 2; i++)
+      scripted.reconciles.push(new PlatformError({ kind: 'transient', message: 'HTTP 503', status: 503 }));
+    const before = scripted.calls.length;
+    const postId = await publishNow('stored, then nobody could tell', { maxAttempts: 3 });
+    const { target } = await targetOf(postId, ['unknown', 'failed']);
+    expect(target.status).toBe('unknown');
+    expect(target.attempts).toBe(3);
+    expect(target.errorMessage).toMatch(/gave up after 3 attempts; the post may have reached the platform/);
+    expect(target.attemptsLog.map((a) => a.outcome).sort()).toEqual(['retry', 'retry', 'unknown']);
+    expect(scripted.calls.slice(before).map((c) => c.method)).toEqual(['publish', 'reconcile', 'reconcile']);
+    const [saved] = await herald.deps.db
+      .select({ publishState: postTargets.publishState })
+      .from(postTargets)
+      .where(eq(postTargets.id, target.id));
+    expect(saved!.publishState).toEqual({ reconcile: true });
+
+    // A person asks for another try: Herald asks the platform first and finds the one copy.
+    scripted.reconciles.push({ status: 'found', remoteId: 'r-stored', remoteUrl: null });
+    const res = await herald.app.inject({
+      method: 'POST',
+      url: `/api/workspaces/${team.workspace.id}/posts/${postId}/targets/${target.id}/resolve`,
+      headers: team.user.headers,
+      payload: { action: 'retry' },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const done = await targetOf(postId, ['published', 'failed', 'unknown']);
+    expect(done.target).toMatchObject({ status: 'published', remoteId: 'r-stored' });
     expect(scripted.calls.slice(before).map((c) => c.method)).toEqual([
       'publish',
       'reconcile',
-      'publish',
       'reconcile',
-      'publish',
+      'reconcile',
     ]);
-    expect(target.attemptsLog.map((a) => a.outcome).sort()).toEqual(['failed', 'retry', 'retry']);
+  });
+
+  it('a reconcile the platform refuses leaves the target `unknown`, and a retry still asks first', async () => {
+    scripted.publishes.push(new PlatformError({ kind: 'transient', message: 'timed out' }));
+    scripted.reconciles.push(new PlatformError({ kind: 'invalid', message: 'lookup refused' }));
+    const before = scripted.calls.length;
+    const postId = await publishNow('refused lookup', { maxAttempts: 3 });
+    const { target } = await targetOf(postId, ['unknown', 'failed']);
+    expect(target).toMatchObject({
+      status: 'unknown',
+      errorMessage: expect.stringMatching(/^lookup refused/),
+    });
+    scripted.reconciles.push({ status: 'found', remoteId: 'r-refused', remoteUrl: null });
+    const res = await herald.app.inject({
+      method: 'POST',
+      url: `/api/workspaces/${team.workspace.id}/posts/${postId}/targets/${target.id}/resolve`,
+      headers: team.user.headers,
+      payload: { action: 'retry' },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const done = await targetOf(postId, ['published', 'failed']);
+    expect(done.target.remoteId).toBe('r-refused');
+    expect(scripted.calls.slice(before).map((c) => c.method)).toEqual(['publish', 'reconcile', 'reconcile']);
   });
 
   it('finds a post an earlier timed-out try did publish instead of posting again', async () => {

@@ -1,6 +1,8 @@
 /**
  * Retries a post's failed (or missed) targets, and only those, due now with a fresh attempt budget.
- * Also resolves a target whose outcome is unknown: the user says it went out, or asks to retry.
+ * Also resolves a target whose outcome is unknown: the user says it went out, or asks to retry (which
+ * asks the platform first, unless it offers no way to check). A retry never clears the saved state
+ * that makes a run ask the platform before posting.
  */
 import { eq } from 'drizzle-orm';
 import { postTargets, publishAttempts } from '../../db/schema.ts';
@@ -91,16 +93,21 @@ export async function resolveTarget(
       });
       return;
     }
-    // The user looked and it is not there: post again, without asking the platform first.
-    await tx
-      .update(postTargets)
-      .set({ publishState: null, errorCode: null, errorMessage: null })
-      .where(eq(postTargets.id, target.id));
+    // Where the platform offers no way to check (`unknown_outcome`), the person looked and it is not
+    // there: post again. Otherwise the doubt came from calls nobody could answer (a timeout, a lookup
+    // that failed): the saved state stays, so the run asks the platform before it posts again.
+    const platformCannotCheck = target.errorCode === 'unknown_outcome';
     await enqueueTarget(deps, tx, {
       targetId: target.id,
       at: now,
       priority: post.priority,
       status: 'retrying',
+      values: {
+        attempts: 0,
+        errorCode: null,
+        errorMessage: null,
+        ...(platformCannotCheck ? { publishState: null } : {}),
+      },
     });
   });
   return getPost(deps.db, options);

@@ -144,10 +144,24 @@ function decideError(
   // Every failed run counts against the budget, a failed reconcile too (or an unreachable platform
   // would be asked forever).
   const attempts = target.attempts + 1;
-  // A resume keeps its saved state (the adapter continues from it); otherwise, until a reconcile
-  // has answered, every later run must ask before it posts.
-  const retryState: unknown =
-    mode === 'resume' ? target.publishState : calledPublish || mode === 'reconcile' ? RECONCILE_FIRST : null;
+  // Could the post be on the platform after this run? A timeout or 5xx on a publish call may hide a
+  // post the platform stored; a reconcile that did not answer (whatever it met) leaves the doubt
+  // that made this run reconcile standing.
+  const reconcileUnanswered = mode === 'reconcile' && !calledPublish;
+  const mayHaveReached = reconcileUnanswered || (error.kind === 'transient' && calledPublish);
+  // What the next run (this job's, or a person's retry) starts from. A resume keeps its saved state
+  // (the adapter continues from it); a doubt keeps the order to ask first, with whatever a previous
+  // run saved to help the platform find the post; a call the platform refused outright left nothing.
+  const publishState: unknown =
+    mode === 'resume' && error.kind === 'transient'
+      ? target.publishState
+      : reconcileUnanswered
+        ? { ...(target.publishState as object | null), ...RECONCILE_FIRST }
+        : mayHaveReached
+          ? RECONCILE_FIRST
+          : calledPublish
+            ? null
+            : target.publishState;
 
   if (error.kind === 'transient' && attempts < target.maxAttempts) {
     const at = new Date(
@@ -165,11 +179,27 @@ function decideError(
         kind: 'next',
         status: 'retrying',
         at,
-        values: { attempts, errorCode, errorMessage: error.message, publishState: retryState },
+        values: { attempts, errorCode, errorMessage: error.message, publishState },
       },
     };
   }
 
+  if (mayHaveReached) {
+    // Out of attempts, and nobody can tell whether the post went out: say so rather than `failed`.
+    const message =
+      error.kind === 'transient'
+        ? `${error.message} (gave up after ${attempts} attempts; the post may have reached the platform: Herald will ask it before posting again)`
+        : `${error.message} (the platform could not say whether an earlier try went out: Herald will ask it before posting again)`;
+    return {
+      attempt: { outcome: 'unknown', errorCode, errorMessage: error.message, rateLimit },
+      rateLimit,
+      target: {
+        kind: 'final',
+        status: 'unknown',
+        values: { attempts, errorCode, errorMessage: message, publishState },
+      },
+    };
+  }
   const message =
     error.kind === 'transient' ? `${error.message} (gave up after ${attempts} attempts)` : error.message;
   return {
@@ -183,7 +213,7 @@ function decideError(
     target: {
       kind: 'final',
       status: 'failed',
-      values: { attempts, errorCode, errorMessage: message, publishState: null },
+      values: { attempts, errorCode, errorMessage: message, publishState },
     },
   };
 }
