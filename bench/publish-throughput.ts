@@ -140,7 +140,7 @@ async function measureHerald(deps: Deps, baseUrl: string, total: number) {
   await deps.db.execute(sql`update pgboss.job set start_after = ${dueAt} where name = 'publish-target'`);
   log('all targets due; starting workers');
   const started = Date.now();
-  await startWorkers(deps, { concurrency: CONCURRENCY, scheduler: false });
+  await startWorkers(deps, { concurrency: CONCURRENCY });
   for (;;) {
     const [row] = rowsOf<{ done: number; failed: number }>(
       await deps.db.execute(sql`select count(*) filter (where status = 'published')::int as done,

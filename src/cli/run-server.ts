@@ -3,7 +3,7 @@
  */
 import { loadConfig } from '../config.ts';
 import { createDeps, type Deps } from '../deps.ts';
-import { recoverOnStart } from '../features/publishing/recover-on-start.ts';
+import { startScheduler } from '../features/publishing/start-scheduler.ts';
 import { startWorkers } from '../features/publishing/start-workers.ts';
 import { buildApp } from '../http/app.ts';
 
@@ -41,12 +41,10 @@ export async function runStart(options: {
     `\nHerald is listening on ${address}${config.publicUrl !== address ? ` (public URL ${config.publicUrl})` : ''}\n` +
       `  database: ${where}\n  data dir: ${config.dataDir}\n  API docs: ${config.publicUrl}/api/docs\n  sandbox network: ${config.sandboxUrl}/\n\n`,
   );
-  await recoverOnStart(deps);
+  // The process that serves the API is the scheduler, whether or not it also runs workers.
+  await startScheduler(deps);
   if (options.workers) {
-    await startWorkers(deps, {
-      concurrency: options.concurrency ?? config.workerConcurrency,
-      scheduler: true,
-    });
+    await startWorkers(deps, { concurrency: options.concurrency ?? config.workerConcurrency });
   }
   onShutdown(deps, async () => {
     await app.close();
@@ -66,8 +64,8 @@ export async function runWorker(options: {
   }
   const deps = await createDeps(config);
   const concurrency = options.concurrency ?? config.workerConcurrency;
-  if (options.scheduler) await recoverOnStart(deps);
-  await startWorkers(deps, { concurrency, scheduler: options.scheduler });
+  if (options.scheduler) await startScheduler(deps);
+  await startWorkers(deps, { concurrency });
   deps.log.info({ concurrency, workerId: deps.workerId }, 'worker started');
   process.stdout.write(`Herald worker ${deps.workerId} started with concurrency ${concurrency}\n`);
   onShutdown(deps, () => deps.close());

@@ -51,7 +51,7 @@ describe.skipIf(missing)('the web app in Chromium', () => {
     buildWeb({ ifStale: true, quiet: true });
     herald = await startHerald({ env: { HERALD_RETRY_BASE_SECONDS: '0.2', HERALD_POLL_SECONDS: '0.5' } });
     base = await herald.listen();
-    await startWorkers(herald.deps, { concurrency: 4, scheduler: false });
+    await startWorkers(herald.deps, { concurrency: 4 });
     browser = await launchChromium();
     context = await browser.newContext({ viewport: DESKTOP, timezoneId: 'Europe/Paris', locale: 'en-GB' });
     page = await context.newPage();

@@ -32,7 +32,7 @@ beforeAll(async () => {
   bluesky.addAccount('bob.test', 'bob-pass', 'Bob');
   herald = await startHerald({ env: { HERALD_RETRY_BASE_SECONDS: '0.2', HERALD_POLL_SECONDS: '0.5' } });
   await herald.listen();
-  await startWorkers(herald.deps, { concurrency: 2, scheduler: false });
+  await startWorkers(herald.deps, { concurrency: 2 });
   team = await newTeam(herald);
 });
 afterAll(async () => {

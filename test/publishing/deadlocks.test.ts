@@ -90,8 +90,8 @@ describe.runIf(process.env.TEST_DATABASE_URL)('lock order under load (PostgreSQL
       channelIds.push((await scriptedChannel(herald.deps, team.workspace.id)).channelId);
     }
     // Two worker sets in one process, as two `herald worker` processes would run.
-    await startWorkers(herald.deps, { concurrency: 12, scheduler: false });
-    await startWorkers(herald.deps, { concurrency: 12, scheduler: false });
+    await startWorkers(herald.deps, { concurrency: 12 });
+    await startWorkers(herald.deps, { concurrency: 12 });
   });
   afterAll(async () => herald?.close());
 

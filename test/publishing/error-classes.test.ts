@@ -26,7 +26,7 @@ describe('error classes', () => {
       env: { HERALD_RETRY_BASE_SECONDS: '0.1', HERALD_POLL_SECONDS: '0.5' },
       overrides: { platforms: createPlatforms([sandboxAdapter, scripted.adapter]) },
     });
-    await startWorkers(herald.deps, { concurrency: 2, scheduler: false });
+    await startWorkers(herald.deps, { concurrency: 2 });
     team = await newTeam(herald);
     ({ channelId } = await scriptedChannel(herald.deps, team.workspace.id));
   });

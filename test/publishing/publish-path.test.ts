@@ -26,7 +26,7 @@ describe('publishing end to end through the sandbox', () => {
   beforeAll(async () => {
     herald = await startHerald({ env: { HERALD_RETRY_BASE_SECONDS: '0.2', HERALD_POLL_SECONDS: '0.5' } });
     await herald.listen();
-    await startWorkers(herald.deps, { concurrency: 4, scheduler: false });
+    await startWorkers(herald.deps, { concurrency: 4 });
     team = await newTeam(herald);
     channels = [];
     for (const username of ['alice', 'bob', 'carol']) {

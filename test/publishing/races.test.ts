@@ -19,7 +19,7 @@ describe('reschedule and cancel races', () => {
   beforeAll(async () => {
     herald = await startHerald({ env: { HERALD_POLL_SECONDS: '0.5' } });
     await herald.listen();
-    await startWorkers(herald.deps, { concurrency: 4, scheduler: false });
+    await startWorkers(herald.deps, { concurrency: 4 });
     team = await newTeam(herald);
     channel = await connectSandbox(herald, { workspaceId: ws(), member: team.user, username: 'racer' });
   });

@@ -42,7 +42,7 @@ describe('the engine publishing to a Mastodon instance over its protocol', () =>
       env: { HERALD_RETRY_BASE_SECONDS: String(RETRY_BASE_SECONDS), HERALD_POLL_SECONDS: '0.5' },
     });
     await herald.listen();
-    await startWorkers(herald.deps, { concurrency: 2, scheduler: false });
+    await startWorkers(herald.deps, { concurrency: 2 });
     team = await newTeam(herald);
 
     const app = await registerMastodonApp({

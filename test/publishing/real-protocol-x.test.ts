@@ -39,7 +39,7 @@ describe('the engine publishing to X over its protocol', () => {
     server.knobs.postsPerWindow = 1000;
     herald = await startHerald({ env: { HERALD_RETRY_BASE_SECONDS: '0.2', HERALD_POLL_SECONDS: '0.5' } });
     await herald.listen();
-    await startWorkers(herald.deps, { concurrency: 2, scheduler: false });
+    await startWorkers(herald.deps, { concurrency: 2 });
     team = await newTeam(herald);
     await registerPlatformApp(herald, {
       workspaceId: ws(),

@@ -1,21 +1,18 @@
 /**
- * Registers this process's workers with pg-boss: publishing, token refresh, and (for the process that
- * runs the scheduler) the periodic refresh sweep.
+ * Registers this process's workers with pg-boss: publishing and token refresh. The periodic refresh
+ * sweep belongs to the scheduler role (start-scheduler.ts), which runs with or without workers.
  */
 import type { Job } from 'pg-boss';
 import type { Deps } from '../../deps.ts';
 import { queues } from '../../queue/boss.ts';
-import { connectionsDueForRefresh, refreshConnection } from '../connections/refresh-connection.ts';
+import { refreshConnection } from '../connections/refresh-connection.ts';
 import type { PublishJobData } from './enqueue.ts';
 import { runPublishJob } from './run-publish-job.ts';
 
 /** Jobs fetched per poll by one worker loop; a full batch makes it fetch again at once. */
 export const WORKER_BATCH = 4;
 
-export async function startWorkers(
-  deps: Deps,
-  options: { concurrency: number; scheduler: boolean },
-): Promise<void> {
+export async function startWorkers(deps: Deps, options: { concurrency: number }): Promise<void> {
   const loops = Math.max(1, Math.ceil(options.concurrency / WORKER_BATCH));
   await deps.queue.work<PublishJobData>(
     queues.publish,
@@ -57,12 +54,4 @@ export async function startWorkers(
       );
     },
   );
-  if (options.scheduler) {
-    await deps.queue.schedule(queues.refreshSweep, '* * * * *');
-    await deps.queue.work(queues.refreshSweep, { pollingIntervalSeconds: 5 }, async () => {
-      for (const connectionId of await connectionsDueForRefresh(deps)) {
-        await deps.queue.send(queues.refreshConnection, { connectionId }, { singletonKey: connectionId });
-      }
-    });
-  }
 }
