@@ -29,36 +29,59 @@ function stringProblem(text: string): 'nul' | 'surrogate' | null {
 /** A key as it can be shown in a path (an ill-formed one with its lone surrogates replaced). */
 const showKey = (key: string) => key.toWellFormed().replaceAll('\u0000', '\\u0000');
 
+/** A container being walked: its keys (null for an array), the next index, and its path segment. */
+type Frame = {
+  container: unknown[] | Record<string, unknown>;
+  keys: string[] | null;
+  next: number;
+  segment: string;
+};
+
+const frameOf = (container: object, segment: string): Frame =>
+  Array.isArray(container)
+    ? { container, keys: null, next: 0, segment }
+    : { container: container as Record<string, unknown>, keys: Object.keys(container), next: 0, segment };
+
 /**
  * The first place in `value` (depth first, in document order) that cannot be stored or is nested
- * deeper than `MAX_DEPTH`, or null. Iterative: safe on any depth.
+ * deeper than `MAX_DEPTH`, or null. Iterative, with one frame per array or object (none per string
+ * or number), and paths spelled out only for the place found: safe and quick on any depth or width.
  */
 export function findUnsafeInput(value: unknown, root: string): UnsafeInput | null {
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: root, depth: 0 }];
-  while (stack.length) {
-    const node = stack.pop()!;
-    if (typeof node.value === 'string') {
-      const problem = stringProblem(node.value);
-      if (problem) return { path: node.path, problem };
-      continue;
-    }
-    if (!node.value || typeof node.value !== 'object') continue;
-    if (node.depth >= MAX_DEPTH) return { path: node.path, problem: 'depth' };
-    const children: { value: unknown; path: string; depth: number }[] = [];
-    if (Array.isArray(node.value)) {
-      node.value.forEach((item, i) =>
-        children.push({ value: item, path: `${node.path}.${i}`, depth: node.depth + 1 }),
-      );
-    } else {
-      for (const [key, item] of Object.entries(node.value)) {
-        const path = `${node.path}.${showKey(key)}`;
-        const problem = stringProblem(key);
-        if (problem) return { path, problem };
-        children.push({ value: item, path, depth: node.depth + 1 });
+  if (typeof value === 'string') {
+    const problem = stringProblem(value);
+    return problem ? { path: root, problem } : null;
+  }
+  if (!value || typeof value !== 'object') return null;
+  const frames: Frame[] = [frameOf(value, root)];
+  const pathTo = (key: string | number) =>
+    [...frames.map((f) => f.segment), typeof key === 'string' ? showKey(key) : String(key)].join('.');
+  while (frames.length) {
+    const frame = frames[frames.length - 1]!;
+    const { container, keys } = frame;
+    const size = keys ? keys.length : (container as unknown[]).length;
+    let descended = false;
+    let index = frame.next;
+    for (; index < size; index++) {
+      const key = keys ? keys[index]! : index;
+      if (keys) {
+        const problem = stringProblem(key as string);
+        if (problem) return { path: pathTo(key), problem };
+      }
+      const child = (container as Record<string | number, unknown>)[key];
+      if (typeof child === 'string') {
+        const problem = stringProblem(child);
+        if (problem) return { path: pathTo(key), problem };
+      } else if (child && typeof child === 'object') {
+        // The root is at depth 0, so the child is at depth frames.length.
+        if (frames.length >= MAX_DEPTH) return { path: pathTo(key), problem: 'depth' };
+        frame.next = index + 1;
+        frames.push(frameOf(child, typeof key === 'string' ? showKey(key) : String(key)));
+        descended = true;
+        break;
       }
     }
-    // Reversed onto the stack, so the first child is looked at first.
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    if (!descended) frames.pop();
   }
   return null;
 }
