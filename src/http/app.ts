@@ -6,7 +6,7 @@ import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -30,9 +30,9 @@ import { statsRoutes } from '../features/stats/stats.routes.ts';
 import { tokenRoutes } from '../features/tokens/tokens.routes.ts';
 import { sandboxRoutes } from '../sandbox/sandbox.routes.ts';
 import { installAuth, installWorkspaceGuard } from './auth.ts';
-import { installErrorHandler } from './error-handler.ts';
+import { clientErrorReply, frameworkErrorReply, installErrorHandler } from './error-handler.ts';
 import { publicMediaRoutes } from './public-media.ts';
-import { installNulGuard } from './reject-nul.ts';
+import { installUnsafeInputGuard } from './reject-unsafe-input.ts';
 import { version } from './version.ts';
 import { webAppRoutes } from './web-app.ts';
 
@@ -44,17 +44,14 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     // A hop count is accepted at run time (fastify passes it to proxy-addr) but missing from the types.
     trustProxy: deps.config.trustProxy as boolean,
     bodyLimit: 1024 * 1024,
-    // Fastify answers a malformed URL itself; keep Herald's one error shape there too.
-    frameworkErrors: (error, _request, reply) => {
-      void (reply as FastifyReply)
-        .status(400)
-        .send({ error: { code: 'bad_request', message: error.message, details: null } });
-    },
+    // Replies Fastify and Node's HTTP parser would make in their own shape, in Herald's.
+    frameworkErrors: frameworkErrorReply,
+    clientErrorHandler: clientErrorReply,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
-  installNulGuard(app);
+  installUnsafeInputGuard(app);
 
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: deps.config.maxUploadBytes, files: 1 } });

@@ -1,6 +1,8 @@
 /**
  * Structured logging with pino. Anything that looks like a credential is redacted by key name, so a
- * token that slips into a log object still never reaches the output.
+ * token that slips into a log object still never reaches the output; request URLs are logged with
+ * their credential-bearing query parameters (an OAuth callback's `code` and `state`) censored, and
+ * errors without the raw bytes Node's HTTP parser attaches (headers, cookies and CSRF token included).
  */
 import pino, { type Logger } from 'pino';
 
@@ -21,14 +23,89 @@ export const redactedKeys = [
   'cookie',
   'code_verifier',
   'codeVerifier',
+  'csrfToken',
 ];
 
+/** Headers redacted wherever a request's headers are logged (names with a hyphen need brackets). */
+const redactedHeaders = ['authorization', 'cookie', 'set-cookie', 'x-csrf-token', 'idempotency-key'];
+
+/**
+ * Query parameters that carry a credential or a one-time secret: an authorization code and the state
+ * that binds it to a session (OAuth 2.0 callback), tokens, a PKCE verifier, OAuth 1.0a's pair.
+ */
+export const redactedQueryParameters = new Set([
+  'code',
+  'state',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'client_secret',
+  'code_verifier',
+  'oauth_token',
+  'oauth_verifier',
+  'password',
+]);
+
+const CENSOR = '[redacted]';
+
+/** `url` with the values of `redactedQueryParameters` replaced, everything else as it was. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const query = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const rawName = eq < 0 ? pair : pair.slice(0, eq);
+      let name = rawName;
+      try {
+        name = decodeURIComponent(rawName.replaceAll('+', ' '));
+      } catch {
+        // A malformed name is logged as it came.
+      }
+      return eq >= 0 && redactedQueryParameters.has(name.toLowerCase()) ? `${rawName}=${CENSOR}` : pair;
+    });
+  return `${url.slice(0, q)}?${query.join('&')}`;
+}
+
+type LoggedRequest = {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+};
+
+/** Fastify's own request serializer, with the URL's secrets censored. */
+function requestSerializer(req: LoggedRequest) {
+  return {
+    method: req.method,
+    url: req.url === undefined ? undefined : redactUrl(req.url),
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
+/** pino's error serializer, without `rawPacket`: the request bytes Node attaches to a client error. */
+function errorSerializer(error: Error) {
+  const serialized = pino.stdSerializers.err(error) as Record<string, unknown>;
+  delete serialized.rawPacket;
+  return serialized;
+}
+
 export function createLog(options: { level: string; destination?: pino.DestinationStream }): Log {
-  const paths = redactedKeys.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `req.headers.${k}`]);
+  const paths = [
+    ...redactedKeys.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
+    ...redactedHeaders.flatMap((h) => [`req.headers["${h}"]`, `headers["${h}"]`, `*.headers["${h}"]`]),
+  ];
   return pino(
     {
       level: options.level,
-      redact: { paths, censor: '[redacted]' },
+      redact: { paths, censor: CENSOR },
+      serializers: { req: requestSerializer, err: errorSerializer },
       base: { pid: process.pid },
     },
     options.destination,

@@ -73,3 +73,19 @@ export function localTimeToInstant(localTime: string, timeZone: string): Date | 
   // A DST gap: no offset round-trips; move forward by the gap.
   return new Date(wall - Math.min(...candidates) * 60_000);
 }
+
+const EARLIEST_INSTANT = Date.parse('0001-01-01T00:00:00Z');
+const LATEST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+
+/** The range of instants Herald accepts, for messages. */
+export const storableRange = '0001-01-01T00:00:00Z … 9999-12-31T23:59:59Z (UTC)';
+
+/**
+ * Whether an instant can be stored and written back: years 1 to 9999 in UTC. PostgreSQL itself has no
+ * year 0 and reads no ISO 8601 year past 9999 (`+010000-…`, what `toISOString` writes), and RFC 3339
+ * has four-digit years; a valid offset (up to ±23:59) can push `9999-12-31T23:59` past both ends.
+ */
+export function isStorableInstant(at: Date): boolean {
+  const ms = at.getTime();
+  return !Number.isNaN(ms) && ms >= EARLIEST_INSTANT && ms <= LATEST_INSTANT;
+}

@@ -99,4 +99,40 @@ describe('platform apps', () => {
     });
     expect(removed.statusCode).toBe(204);
   });
+
+  it('refuses an app of a platform with many servers that names none, naming baseUrl', async () => {
+    for (const platform of ['mastodon', 'ghost']) {
+      const res = await herald.app.inject({
+        method: 'POST',
+        url: `/api/workspaces/${team.workspace.id}/platform-apps`,
+        headers: team.admin.headers,
+        payload: { platform, name: `No server ${platform}`, clientId: 'client', clientSecret: 'secret' },
+      });
+      expect(res.statusCode, `${platform}: ${res.body}`).toBe(422);
+      expect(res.json().error.message, platform).toMatch(/^baseUrl: .*server address/);
+    }
+  });
+
+  it('answers a connect through an app without its server with a 4xx naming what is missing', async () => {
+    // As an app saved before the address was required would be.
+    await herald.deps.db.insert(platformApps).values({
+      workspaceId: team.workspace.id,
+      platform: 'mastodon',
+      name: 'Old Mastodon app',
+      clientId: 'client',
+      clientSecret: herald.deps.secrets.encrypt('secret'),
+      baseUrl: null,
+      scopes: ['read', 'write'],
+    });
+    const res = await herald.app.inject({
+      method: 'POST',
+      url: `/api/workspaces/${team.workspace.id}/connect/mastodon`,
+      headers: team.admin.headers,
+      payload: {},
+    });
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json().error.message).toMatch(
+      /^serverUrl: the platform app "Old Mastodon app" has no server address \(baseUrl\)/,
+    );
+  });
 });

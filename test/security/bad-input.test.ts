@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { multipart, png } from '../media/support.ts';
 import { type BadInput, badInputsFor } from './bad-inputs.ts';
+import { hostileInputsFor } from './hostile-inputs.ts';
 import { type OpenApiDocument, openApiOperations, type Route, routes } from './routes.ts';
 import {
   describeRoute,
@@ -30,6 +31,9 @@ const doc = (
   await world.herald.app.inject({ method: 'GET', url: '/api/openapi.json' })
 ).json() as OpenApiDocument;
 const operations = openApiOperations(doc);
+
+// The hostile cases' random choices; another seed (HERALD_FUZZ_SEED=…) gives another repeatable run.
+const seed = Number(process.env.HERALD_FUZZ_SEED ?? 1);
 
 const NUL = 'before\u0000after';
 const b64 = (text: string) => Buffer.from(text).toString('base64url');
@@ -227,8 +231,10 @@ const knownBugs = new Set<string>([]);
 
 function casesFor(route: Route): BadInput[] {
   const operation = operations.get(route.key);
+  const validQuery = route.spec.query ?? {};
   return [
-    ...(operation ? badInputsFor(doc, operation, route.spec.query ?? {}) : []),
+    ...(operation ? badInputsFor(doc, operation, validQuery) : []),
+    ...(operation ? hostileInputsFor(doc, operation, { method: route.method, validQuery, seed }) : []),
     ...(route.spec.multipart ? multipartCases() : []),
     ...(semanticCases[route.key] ?? []),
   ];
@@ -242,11 +248,21 @@ function badRequest(route: Route, input: BadInput): Request {
   const request = requestFor(route, {
     resources: world.ours,
     headers,
-    ...(input.params ? { params: input.params } : {}),
+    ...(input.params || input.rawParams
+      ? {
+          params: {
+            ...input.params,
+            ...Object.fromEntries(Object.keys(input.rawParams ?? {}).map((n) => [n, `{raw:${n}}`])),
+          },
+        }
+      : {}),
     ...(input.query ? { query: input.query } : {}),
     ...(body !== undefined ? { body } : {}),
   });
   if (body === '') request.payload = body; // requestFor would send the route's valid body
+  for (const [name, raw] of Object.entries(input.rawParams ?? {}))
+    request.url = request.url.replace(encodeURIComponent(`{raw:${name}}`), raw);
+  if (input.rawQuery !== undefined) request.url = `${request.url.split('?')[0]}?${input.rawQuery}`;
   return request;
 }
 

@@ -21,6 +21,10 @@ export type BadInput = {
   params?: Record<string, string>;
   /** The whole query string, instead of the route's valid one. */
   query?: Record<string, string>;
+  /** The query string written out as it is (repeated names, raw percent-encodings). */
+  rawQuery?: string;
+  /** Path parameters to replace, already percent-encoded (sent as they are). */
+  rawParams?: Record<string, string>;
   /** Makes the body from the route's valid one (`undefined`: send none). */
   body?: (valid: unknown) => unknown;
   /** Sent as it is, bypassing JSON encoding. */

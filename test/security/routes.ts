@@ -305,6 +305,7 @@ export type OpenApiSchema = {
   minimum?: number;
   maximum?: number;
   maxItems?: number;
+  uniqueItems?: boolean;
   items?: OpenApiSchema;
   properties?: Record<string, OpenApiSchema>;
   required?: string[];

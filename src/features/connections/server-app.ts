@@ -13,6 +13,27 @@ import { oauthRedirectUri, usableApps, workspaceAppsFirst } from './find-platfor
 
 type AppRow = typeof platformApps.$inferSelect;
 
+/**
+ * Whether every app of the platform must name its server: each server is its own platform (Mastodon,
+ * which registers Herald per instance) or the sign-in form requires an address (Ghost). Such an app
+ * without a `baseUrl` could never connect anything.
+ */
+export function needsServer(adapter: PlatformAdapter): boolean {
+  if (adapter.auth === 'credentials') return adapter.credentialFields.some((f) => f.serverUrl && f.required);
+  return adapter.registerApp !== undefined;
+}
+
+/** Refuses an app (being created, or about to be used) that lacks the server its platform needs. */
+export function requireServer(
+  adapter: PlatformAdapter,
+  app: { baseUrl: string | null; name?: string },
+  field: string,
+): void {
+  if (app.baseUrl || !needsServer(adapter)) return;
+  const which = app.name ? `the platform app "${app.name}"` : `a ${adapter.displayName} platform app`;
+  throw invalidField(field, `${which} has no server address (baseUrl): ${adapter.displayName} needs one`);
+}
+
 /** `https://Example.social/` → `https://example.social`; anything but a plain http(s) address is refused. */
 export function normalizeServerUrl(value: string, field: string): string {
   const trimmed = value.trim();

@@ -11,7 +11,7 @@ import type { Deps } from '../../deps.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { adapterContext } from './credentials.ts';
 import { findPlatformApp, oauthRedirectUri } from './find-platform-app.ts';
-import { normalizeServerUrl, serverApp } from './server-app.ts';
+import { normalizeServerUrl, requireServer, serverApp } from './server-app.ts';
 
 const STATE_TTL_MS = 15 * 60_000;
 
@@ -57,6 +57,8 @@ export async function startConnect(
         field: 'serverUrl',
       })
     : (connectionApp ?? (await findPlatformApp(deps, { workspaceId: options.workspaceId, platform })));
+  // An app saved before its server was required cannot send anyone anywhere: say what is missing.
+  requireServer(adapter, app, 'serverUrl');
   const verifier = randomToken(48);
   const state = randomToken(24);
   await deps.db.insert(oauthStates).values({

@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.ts';
 import { AppError, invalidField } from '../../errors.ts';
 import { requireAuth } from '../../http/auth.ts';
 import type { Routes } from '../../http/plugin.ts';
-import { rejectNul } from '../../http/reject-nul.ts';
+import { checkText } from '../../http/reject-unsafe-input.ts';
 import { errorReplies, errorReply, workspaceParams } from '../../http/schemas.ts';
 import { deleteMedia } from './delete-media.ts';
 import { getMedia } from './get-media.ts';
@@ -51,7 +51,7 @@ async function readUpload(request: FastifyRequest, maxBytes: number): Promise<Up
         if (part.file.truncated) throw tooLarge();
         file = { data, filename: part.filename ? part.filename.slice(0, 255) : null };
       } else if (part.fieldname === 'altText') {
-        if (typeof part.value === 'string' && part.value.includes('\u0000')) throw rejectNul('altText');
+        if (typeof part.value === 'string') checkText(part.value, 'altText');
         const parsed = altTextInput.safeParse(part.value);
         if (!parsed.success) throw invalidField('altText', parsed.error.issues[0]?.message ?? 'invalid');
         altText = parsed.data;

@@ -7,7 +7,7 @@ import { and, count, desc, eq, isNull } from 'drizzle-orm';
 import { connections, platformApps } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError, invalidField, notFound } from '../../errors.ts';
-import { appValuesForServer, normalizeServerUrl } from '../connections/server-app.ts';
+import { appValuesForServer, normalizeServerUrl, requireServer } from '../connections/server-app.ts';
 import type { PlatformAppInput } from './platform-apps.schemas.ts';
 
 type Scope = { workspaceId: string | null };
@@ -53,6 +53,7 @@ export async function createPlatformApp(deps: Deps, options: Scope & { input: Pl
     throw invalidField('clientId', `${adapter.displayName} needs the client id of the app registered there`);
   }
   const baseUrl = input.baseUrl ? normalizeServerUrl(input.baseUrl, 'baseUrl') : null;
+  requireServer(adapter, { baseUrl }, 'baseUrl');
   const values = input.clientId
     ? {
         platform: input.platform,

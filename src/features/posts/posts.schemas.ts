@@ -1,11 +1,11 @@
 /** Request and response schemas of the posts routes (also the OpenAPI document). */
 import { z } from 'zod';
 import { attemptOutcomes, contentTypes, postStatuses, targetStatuses } from '../../db/schema.ts';
-import { timestamp } from '../../http/schemas.ts';
+import { idList, instantInput, timestamp } from '../../http/schemas.ts';
 
 export const targetOverrideInput = z.object({
   content: z.string().max(100_000).optional().describe('Text for this channel instead of the post text'),
-  mediaIds: z.array(z.uuid()).max(20).optional().describe('Media for this channel instead of the post media'),
+  mediaIds: idList(20).optional().describe('Media for this channel instead of the post media'),
   options: z.record(z.string(), z.unknown()).optional().describe('Platform options (e.g. subreddit, thread)'),
 });
 
@@ -17,7 +17,7 @@ export const scheduleInput = z
   .describe('A local time in a time zone');
 
 const when = {
-  scheduledAt: z.iso.datetime({ offset: true }).optional().describe('RFC 3339 instant with offset'),
+  scheduledAt: instantInput.optional().describe('RFC 3339 instant with offset'),
   schedule: scheduleInput.optional(),
 };
 
@@ -25,8 +25,8 @@ export const postInput = z.object({
   title: z.string().max(300).nullish(),
   content: z.string().max(100_000).default(''),
   contentType: z.enum(contentTypes).optional(),
-  channelIds: z.array(z.uuid()).max(100).default([]),
-  mediaIds: z.array(z.uuid()).max(20).default([]),
+  channelIds: idList(100).default([]),
+  mediaIds: idList(20).default([]),
   overrides: z.record(z.uuid(), targetOverrideInput).default({}),
   ...when,
   publishNow: z.boolean().optional().describe('Publish as soon as a worker is free'),
@@ -39,8 +39,8 @@ export const postPatch = z.object({
   title: z.string().max(300).nullish(),
   content: z.string().max(100_000).optional(),
   contentType: z.enum(contentTypes).optional(),
-  channelIds: z.array(z.uuid()).max(100).optional(),
-  mediaIds: z.array(z.uuid()).max(20).optional(),
+  channelIds: idList(100).optional(),
+  mediaIds: idList(20).optional(),
   overrides: z.record(z.uuid(), targetOverrideInput).optional(),
   ...when,
   priority: z.number().int().min(-100).max(100).optional(),
@@ -57,8 +57,8 @@ export const resolveBody = z.object({
 export const listQuery = z.object({
   status: z.enum(postStatuses).optional(),
   channelId: z.uuid().optional(),
-  from: z.iso.datetime({ offset: true }).optional().describe('Scheduled or published at or after'),
-  to: z.iso.datetime({ offset: true }).optional().describe('Scheduled or published before'),
+  from: instantInput.optional().describe('Scheduled or published at or after'),
+  to: instantInput.optional().describe('Scheduled or published before'),
   q: z.string().max(200).optional().describe('Full-text search in title and content'),
   hashtag: z.string().max(100).optional(),
   cursor: z.string().max(200).optional(),

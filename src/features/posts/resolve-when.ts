@@ -1,6 +1,6 @@
 import { AppError, invalidField } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { isTimeZone, localTimeToInstant } from '../../lib/time.ts';
+import { isStorableInstant, isTimeZone, localTimeToInstant, storableRange } from '../../lib/time.ts';
 
 /** Scheduling slack: a time this far in the past is accepted as "now" (clock skew, slow forms). */
 const PAST_TOLERANCE_MS = 60_000;
@@ -42,6 +42,13 @@ export function resolveWhen(
     timezone = input.schedule.timezone;
   } else {
     return null;
+  }
+  // The HTTP schema checks scheduledAt already; a local time's instant is known only here.
+  if (!isStorableInstant(at)) {
+    throw invalidField(
+      input.scheduledAt ? 'scheduledAt' : 'schedule.localTime',
+      `must fall within ${storableRange}`,
+    );
   }
   if (at.getTime() < now.getTime() - PAST_TOLERANCE_MS) {
     throw invalidField(
