@@ -57,6 +57,8 @@ const envSchema = z.object({
     .default('false')
     .transform((v) => (v === 'true' ? true : v === 'false' ? false : Number(v))),
   LOG_LEVEL: z.enum(logLevels).default('info'),
+  /** `pretty` lines for people, `json` for machines; `auto` is pretty when the output is a terminal. */
+  LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
 });
 
 export type Config = {
@@ -78,6 +80,7 @@ export type Config = {
   queueMonitorSeconds: number;
   platformTimeoutMs: number;
   logLevel: (typeof logLevels)[number];
+  logFormat: 'auto' | 'pretty' | 'json';
   trustProxy: boolean | number;
 };
 
@@ -131,6 +134,7 @@ export function loadConfig(env?: Record<string, string | undefined>): Config {
     queueMonitorSeconds: e.HERALD_QUEUE_MONITOR_SECONDS,
     platformTimeoutMs: e.HERALD_PLATFORM_TIMEOUT_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     trustProxy: e.HERALD_TRUST_PROXY,
   };
 }

@@ -3,6 +3,7 @@
  * token that slips into a log object still never reaches the output.
  */
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 export type Log = Logger;
 
@@ -23,14 +24,36 @@ export const redactedKeys = [
   'codeVerifier',
 ];
 
-export function createLog(options: { level: string; destination?: pino.DestinationStream }): Log {
+/** `pretty`: coloured lines for people; `json`: one object a line for machines; `auto`: pretty on a terminal. */
+export type LogFormat = 'auto' | 'pretty' | 'json';
+
+type Destination = pino.DestinationStream & { isTTY?: boolean };
+
+export function createLog(options: {
+  level: string;
+  format?: LogFormat;
+  /** Where lines go; stdout by default. */
+  destination?: Destination;
+}): Log {
   const paths = redactedKeys.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `req.headers.${k}`]);
+  const destination: Destination = options.destination ?? process.stdout;
+  const format = options.format ?? 'json';
+  const isTerminal = destination.isTTY === true;
   return pino(
     {
       level: options.level,
       redact: { paths, censor: '[redacted]' },
       base: { pid: process.pid },
     },
-    options.destination,
+    format === 'pretty' || (format === 'auto' && isTerminal)
+      ? // Synchronous, in this thread: a crash still prints its last lines.
+        pretty({
+          colorize: isTerminal,
+          sync: true,
+          destination,
+          translateTime: 'SYS:HH:MM:ss.l',
+          ignore: 'pid,hostname',
+        })
+      : destination,
   );
 }

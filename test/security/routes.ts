@@ -69,6 +69,7 @@ const unique = () => Math.random().toString(36).slice(2, 10);
 /** Every route of the API. Keys are route keys; `route-coverage.test.ts` keeps this complete. */
 export const routeMatrix: Record<string, RouteSpec> = {
   'GET /api/health': { needs: 'public' },
+  'GET /api/ready': { needs: 'public' },
   'GET /api/setup': { needs: 'public' },
   'POST /api/setup': {
     needs: 'public',
