@@ -56,6 +56,8 @@ const envSchema = z.object({
     .regex(/^(true|false|\d+)$/, 'must be true, false or a number of hops')
     .default('false')
     .transform((v) => (v === 'true' ? true : v === 'false' ? false : Number(v))),
+  /** Turns on `GET /metrics` (Prometheus), readable only with this bearer token. */
+  HERALD_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   /** `pretty` lines for people, `json` for machines; `auto` is pretty when the output is a terminal. */
   LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
@@ -81,6 +83,7 @@ export type Config = {
   platformTimeoutMs: number;
   logLevel: (typeof logLevels)[number];
   logFormat: 'auto' | 'pretty' | 'json';
+  metricsToken: string | undefined;
   trustProxy: boolean | number;
 };
 
@@ -135,6 +138,7 @@ export function loadConfig(env?: Record<string, string | undefined>): Config {
     platformTimeoutMs: e.HERALD_PLATFORM_TIMEOUT_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
+    metricsToken: e.HERALD_METRICS_TOKEN,
     trustProxy: e.HERALD_TRUST_PROXY,
   };
 }

@@ -21,6 +21,7 @@ import { healthRoutes } from '../features/health/health.routes.ts';
 import { jobRoutes } from '../features/jobs/jobs.routes.ts';
 import { mediaRoutes } from '../features/media/media.routes.ts';
 import { memberRoutes } from '../features/members/members.routes.ts';
+import { installMetrics } from '../features/metrics/metrics.routes.ts';
 import {
   instancePlatformAppRoutes,
   workspacePlatformAppRoutes,
@@ -77,6 +78,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   installAuth(app, deps);
+  installMetrics(app, deps);
   await app.register(healthRoutes(deps));
   await app.register(authRoutes(deps));
   await app.register(tokenRoutes(deps));
