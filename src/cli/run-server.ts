@@ -3,6 +3,7 @@
  */
 import { loadConfig } from '../config.ts';
 import { createDeps, type Deps } from '../deps.ts';
+import { startBackupJobs } from '../features/backups/backup-jobs.ts';
 import { recoverOnStart } from '../features/publishing/recover-on-start.ts';
 import { startWorkers } from '../features/publishing/start-workers.ts';
 import { buildApp } from '../http/app.ts';
@@ -42,6 +43,7 @@ export async function runStart(options: {
       `  database: ${where}\n  data dir: ${config.dataDir}\n  API docs: ${config.publicUrl}/api/docs\n  sandbox network: ${config.sandboxUrl}/\n\n`,
   );
   await recoverOnStart(deps);
+  await startBackupJobs(deps);
   if (options.workers) {
     await startWorkers(deps, {
       concurrency: options.concurrency ?? config.workerConcurrency,
@@ -66,7 +68,10 @@ export async function runWorker(options: {
   }
   const deps = await createDeps(config);
   const concurrency = options.concurrency ?? config.workerConcurrency;
-  if (options.scheduler) await recoverOnStart(deps);
+  if (options.scheduler) {
+    await recoverOnStart(deps);
+    await startBackupJobs(deps);
+  }
   await startWorkers(deps, { concurrency, scheduler: options.scheduler });
   deps.log.info({ concurrency, workerId: deps.workerId }, 'worker started');
   process.stdout.write(`Herald worker ${deps.workerId} started with concurrency ${concurrency}\n`);

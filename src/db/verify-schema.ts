@@ -6,11 +6,10 @@
  * in-memory PGlite, or a temporary database on the same PostgreSQL server), so both sides are
  * described by the same server version and `pg_get_*def` prints them the same way.
  */
-import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
-import { type DatabaseHandle, type Db, openDatabase, rowsOf } from './client.ts';
+import { type DatabaseHandle, type Db, rowsOf } from './client.ts';
 import { migrate } from './migrate.ts';
+import { withScratchDatabase } from './scratch-database.ts';
 
 /** Schemas the migrations own. pg-boss manages its own schema (`pgboss`) and checks it itself. */
 const OWNED_SCHEMAS = ['public', 'sandbox'];
@@ -136,48 +135,14 @@ export async function verifySchema(
   options: { url?: string | null } = {},
 ): Promise<SchemaDifference[]> {
   const actual = await describeSchema(live.db);
-  const expected = await withScratchDatabase(live.kind, options.url ?? null, async (scratch) => {
-    await migrate(scratch.db, { kind: scratch.kind });
-    return describeSchema(scratch.db);
-  });
+  if (live.kind === 'postgres' && !options.url)
+    throw new Error('the live database URL is needed to build the reference schema beside it');
+  const expected = await withScratchDatabase(
+    live.kind === 'postgres' ? options.url! : null,
+    async (scratch) => {
+      await migrate(scratch.db, { kind: scratch.kind });
+      return describeSchema(scratch.db);
+    },
+  );
   return compareSchemas(expected, actual);
-}
-
-async function withScratchDatabase<T>(
-  kind: 'pglite' | 'postgres',
-  url: string | null,
-  run: (handle: DatabaseHandle) => Promise<T>,
-): Promise<T> {
-  if (kind === 'pglite') {
-    const handle = await openDatabase({ kind: 'pglite' });
-    try {
-      return await run(handle);
-    } finally {
-      await handle.close();
-    }
-  }
-  if (!url) throw new Error('the live database URL is needed to build the reference schema beside it');
-  const name = `herald_verify_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } catch (error) {
-    await admin.end();
-    throw new Error(
-      `could not create a scratch database to build the reference schema (${(error as Error).message}): ` +
-        "Herald's database role needs CREATEDB for `db verify`",
-      { cause: error },
-    );
-  }
-  const scratchUrl = new URL(url);
-  scratchUrl.pathname = `/${name}`;
-  const handle = await openDatabase({ kind: 'postgres', url: scratchUrl.toString(), poolSize: 1 });
-  try {
-    return await run(handle);
-  } finally {
-    await handle.close();
-    await admin.query(`drop database if exists ${name} with (force)`).catch(() => {});
-    await admin.end();
-  }
 }

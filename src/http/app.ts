@@ -16,6 +16,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Deps } from '../deps.ts';
 import { authRoutes } from '../features/auth/auth.routes.ts';
+import { backupRoutes } from '../features/backups/backups.routes.ts';
 import { channelRoutes, oauthCallbackRoutes } from '../features/channels/channels.routes.ts';
 import { healthRoutes } from '../features/health/health.routes.ts';
 import { jobRoutes } from '../features/jobs/jobs.routes.ts';
@@ -84,6 +85,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(tokenRoutes(deps));
   await app.register(oauthCallbackRoutes(deps));
   await app.register(instancePlatformAppRoutes(deps));
+  await app.register(backupRoutes(deps));
   await app.register(
     async (workspace) => {
       installWorkspaceGuard(workspace, deps);

@@ -90,6 +90,10 @@ export const routeMatrix: Record<string, RouteSpec> = {
   'POST /api/workspaces': { needs: 'authenticated', body: () => ({ name: `Workspace ${unique()}` }) },
   'POST /api/tokens': { needs: 'session', body: () => ({ name: `token ${unique()}`, expiresInDays: 30 }) },
   'GET /api/tokens': { needs: 'authenticated' },
+  // Backups: any caller gets past authentication; only instance admins get further.
+  'GET /api/admin/backups': { needs: 'authenticated' },
+  'POST /api/admin/backups': { needs: 'authenticated' },
+  'POST /api/admin/backups/verify': { needs: 'authenticated' },
   // Instance platform apps: any caller gets past authentication; only instance admins get further.
   'GET /api/platform-apps': { needs: 'authenticated' },
   'POST /api/platform-apps': {

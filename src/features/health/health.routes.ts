@@ -5,11 +5,15 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import type { Routes } from '../../http/plugin.ts';
 import { version } from '../../http/version.ts';
+import { backupStatus } from '../backups/backup-jobs.ts';
+import { backupStatusView } from '../backups/backups.routes.ts';
 
 const healthReply = z.object({
   status: z.enum(['ok', 'degraded']),
   database: z.object({ kind: z.enum(['pglite', 'postgres']), reachable: z.boolean() }),
   version: z.string(),
+  /** Only for instance admins: the last backup and restore test, and what needs attention. */
+  backups: backupStatusView.optional(),
 });
 
 const readyReply = z.object({
@@ -65,15 +69,20 @@ export function healthRoutes(deps: Deps): Routes {
           response: { 200: healthReply, 503: healthReply },
         },
       },
-      async (_request, reply) => {
+      async (request, reply) => {
         const reachable = await deps.db.execute(sql`select 1`).then(
           () => true,
           () => false,
         );
+        const backups =
+          reachable && request.auth?.isInstanceAdmin
+            ? await backupStatus(deps).catch(() => undefined)
+            : undefined;
         return reply.status(reachable ? 200 : 503).send({
           status: reachable ? 'ok' : 'degraded',
           database: { kind: deps.database.kind, reachable },
           version,
+          ...(backups ? { backups } : {}),
         });
       },
     );
