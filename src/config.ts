@@ -56,7 +56,17 @@ const envSchema = z.object({
     .regex(/^(true|false|\d+)$/, 'must be true, false or a number of hops')
     .default('false')
     .transform((v) => (v === 'true' ? true : v === 'false' ? false : Number(v))),
+  /** Where backups are written; default `HERALD_DATA_DIR/backups`. */
+  HERALD_BACKUP_DIR: z.string().min(1).optional(),
+  /** When the daily backup runs (cron, server time); `off` turns scheduled backups off. */
+  HERALD_BACKUP_SCHEDULE: z.string().min(1).default('30 3 * * *'),
+  HERALD_BACKUP_KEEP_DAILY: z.coerce.number().int().min(1).default(7),
+  HERALD_BACKUP_KEEP_WEEKLY: z.coerce.number().int().min(0).default(4),
+  /** Turns on `GET /metrics` (Prometheus), readable only with this bearer token. */
+  HERALD_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
+  /** `pretty` lines for people, `json` for machines; `auto` is pretty when the output is a terminal. */
+  LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
 });
 
 export type Config = {
@@ -78,6 +88,12 @@ export type Config = {
   queueMonitorSeconds: number;
   platformTimeoutMs: number;
   logLevel: (typeof logLevels)[number];
+  logFormat: 'auto' | 'pretty' | 'json';
+  metricsToken: string | undefined;
+  backupDir: string | undefined;
+  backupSchedule: string | null;
+  backupKeepDaily: number;
+  backupKeepWeekly: number;
   trustProxy: boolean | number;
 };
 
@@ -131,6 +147,12 @@ export function loadConfig(env?: Record<string, string | undefined>): Config {
     queueMonitorSeconds: e.HERALD_QUEUE_MONITOR_SECONDS,
     platformTimeoutMs: e.HERALD_PLATFORM_TIMEOUT_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
+    metricsToken: e.HERALD_METRICS_TOKEN,
+    backupDir: e.HERALD_BACKUP_DIR ? path.resolve(e.HERALD_BACKUP_DIR) : undefined,
+    backupSchedule: e.HERALD_BACKUP_SCHEDULE === 'off' ? null : e.HERALD_BACKUP_SCHEDULE,
+    backupKeepDaily: e.HERALD_BACKUP_KEEP_DAILY,
+    backupKeepWeekly: e.HERALD_BACKUP_KEEP_WEEKLY,
     trustProxy: e.HERALD_TRUST_PROXY,
   };
 }

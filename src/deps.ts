@@ -70,7 +70,7 @@ function loadSecretKey(config: Config, log: Log): string {
 }
 
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
-  const log = overrides.log ?? createLog({ level: config.logLevel });
+  const log = overrides.log ?? createLog({ level: config.logLevel, format: config.logFormat });
   const secrets = createSecretBox(loadSecretKey(config, log), config.oldSecretKeys);
   let releaseLock = () => {};
   let database = overrides.database;

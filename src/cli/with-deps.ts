@@ -12,7 +12,7 @@ export async function withDeps<T>(run: (deps: Deps) => Promise<T>): Promise<T> {
   let deps: Deps;
   try {
     deps = await createDeps(config, {
-      log: createLog({ level: config.logLevel, destination: process.stderr }),
+      log: createLog({ level: config.logLevel, format: config.logFormat, destination: process.stderr }),
     });
   } catch (error) {
     if (error instanceof DataDirLockedError) {

@@ -52,11 +52,20 @@ async function appliedMigrations(db: Db): Promise<Map<string, { hash: string; ap
   return new Map(rows.map((r) => [r.tag, { hash: r.hash, appliedAt: new Date(r.applied_at) }]));
 }
 
-/** Applies every migration not yet applied; returns the tags it applied. */
-export async function migrate(db: Db, options: { kind: 'pglite' | 'postgres' }): Promise<string[]> {
+/**
+ * Applies every migration not yet applied (or those up to and including `upTo`, as a restore does to
+ * reach a backup's level first); returns the tags it applied.
+ */
+export async function migrate(
+  db: Db,
+  options: { kind: 'pglite' | 'postgres'; upTo?: string },
+): Promise<string[]> {
   await ensureTable(db);
   const applied: string[] = [];
-  for (const migration of readMigrations()) {
+  const all = readMigrations();
+  const last = options.upTo === undefined ? all.length - 1 : all.findIndex((m) => m.tag === options.upTo);
+  if (last < 0) throw new Error(`unknown migration ${options.upTo}`);
+  for (const migration of all.slice(0, last + 1)) {
     const done = await db.transaction(async (tx) => {
       if (options.kind === 'postgres') await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK})`);
       const seen = rowsOf(

@@ -582,6 +582,26 @@ export const idempotencyKeys = pgTable(
 // The sandbox network keeps its own state in its own schema: it is a separate "platform" that
 // happens to be served by the same process. Herald's adapter reaches it only over HTTP.
 
+/** Backups and restore tests, scheduled or asked for: what ran, when, and how it ended. */
+export const backupRuns = pgTable(
+  'backup_runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind', { enum: ['backup', 'verify'] }).notNull(),
+    trigger: text('trigger', { enum: ['schedule', 'manual'] }).notNull(),
+    startedAt: tstz('started_at').notNull(),
+    finishedAt: tstz('finished_at'),
+    ok: boolean('ok'),
+    path: text('path'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    error: text('error'),
+  },
+  (t) => [
+    index('backup_runs_kind_started_idx').on(t.kind, t.startedAt),
+    check('backup_runs_kind_check', sql`${t.kind} in ('backup', 'verify')`),
+  ],
+);
+
 export const sandbox = pgSchema('sandbox');
 
 export const sandboxClients = sandbox.table('clients', {

@@ -16,11 +16,13 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Deps } from '../deps.ts';
 import { authRoutes } from '../features/auth/auth.routes.ts';
+import { backupRoutes } from '../features/backups/backups.routes.ts';
 import { channelRoutes, oauthCallbackRoutes } from '../features/channels/channels.routes.ts';
 import { healthRoutes } from '../features/health/health.routes.ts';
 import { jobRoutes } from '../features/jobs/jobs.routes.ts';
 import { mediaRoutes } from '../features/media/media.routes.ts';
 import { memberRoutes } from '../features/members/members.routes.ts';
+import { installMetrics } from '../features/metrics/metrics.routes.ts';
 import {
   instancePlatformAppRoutes,
   workspacePlatformAppRoutes,
@@ -74,11 +76,13 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   installAuth(app, deps);
+  installMetrics(app, deps);
   await app.register(healthRoutes(deps));
   await app.register(authRoutes(deps));
   await app.register(tokenRoutes(deps));
   await app.register(oauthCallbackRoutes(deps));
   await app.register(instancePlatformAppRoutes(deps));
+  await app.register(backupRoutes(deps));
   await app.register(
     async (workspace) => {
       installWorkspaceGuard(workspace, deps);

@@ -5,6 +5,7 @@
  * errors without the raw bytes Node's HTTP parser attaches (headers, cookies and CSRF token included).
  */
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 export type Log = Logger;
 
@@ -96,11 +97,24 @@ function errorSerializer(error: Error) {
   return serialized;
 }
 
-export function createLog(options: { level: string; destination?: pino.DestinationStream }): Log {
+/** `pretty`: coloured lines for people; `json`: one object a line for machines; `auto`: pretty on a terminal. */
+export type LogFormat = 'auto' | 'pretty' | 'json';
+
+type Destination = pino.DestinationStream & { isTTY?: boolean };
+
+export function createLog(options: {
+  level: string;
+  format?: LogFormat;
+  /** Where lines go; stdout by default. */
+  destination?: Destination;
+}): Log {
   const paths = [
     ...redactedKeys.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
     ...redactedHeaders.flatMap((h) => [`req.headers["${h}"]`, `headers["${h}"]`, `*.headers["${h}"]`]),
   ];
+  const destination: Destination = options.destination ?? process.stdout;
+  const format = options.format ?? 'json';
+  const isTerminal = destination.isTTY === true;
   return pino(
     {
       level: options.level,
@@ -108,6 +122,15 @@ export function createLog(options: { level: string; destination?: pino.Destinati
       serializers: { req: requestSerializer, err: errorSerializer },
       base: { pid: process.pid },
     },
-    options.destination,
+    format === 'pretty' || (format === 'auto' && isTerminal)
+      ? // Synchronous, in this thread: a crash still prints its last lines.
+        pretty({
+          colorize: isTerminal,
+          sync: true,
+          destination,
+          translateTime: 'SYS:HH:MM:ss.l',
+          ignore: 'pid,hostname',
+        })
+      : destination,
   );
 }

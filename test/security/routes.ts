@@ -69,6 +69,7 @@ const unique = () => Math.random().toString(36).slice(2, 10);
 /** Every route of the API. Keys are route keys; `route-coverage.test.ts` keeps this complete. */
 export const routeMatrix: Record<string, RouteSpec> = {
   'GET /api/health': { needs: 'public' },
+  'GET /api/ready': { needs: 'public' },
   'GET /api/setup': { needs: 'public' },
   'POST /api/setup': {
     needs: 'public',
@@ -89,6 +90,10 @@ export const routeMatrix: Record<string, RouteSpec> = {
   'POST /api/workspaces': { needs: 'authenticated', body: () => ({ name: `Workspace ${unique()}` }) },
   'POST /api/tokens': { needs: 'session', body: () => ({ name: `token ${unique()}`, expiresInDays: 30 }) },
   'GET /api/tokens': { needs: 'authenticated' },
+  // Backups: any caller gets past authentication; only instance admins get further.
+  'GET /api/admin/backups': { needs: 'authenticated' },
+  'POST /api/admin/backups': { needs: 'authenticated' },
+  'POST /api/admin/backups/verify': { needs: 'authenticated' },
   // Instance platform apps: any caller gets past authentication; only instance admins get further.
   'GET /api/platform-apps': { needs: 'authenticated' },
   'POST /api/platform-apps': {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerBackupCommands } from './backup.ts';
 import { registerChannelCommands } from './channel.ts';
 import { registerPostCommands } from './post.ts';
 import { registerQueueCommands } from './queue.ts';
@@ -20,4 +21,5 @@ export function registerDataCommands(program: Command): void {
   registerPostCommands(program);
   registerQueueCommands(program);
   registerSecretsCommands(program);
+  registerBackupCommands(program);
 }

@@ -1,10 +1,12 @@
 /**
  * The scheduler role, run by the process that serves the API (`herald start`, with or without
  * workers) or by a worker started with `--scheduler`: recover what happened while Herald was down,
- * then sweep every minute for tokens about to expire and queue their refresh (which any worker runs).
+ * then sweep every minute for tokens about to expire and queue their refresh (which any worker runs),
+ * and run the daily backup and weekly restore test.
  */
 import type { Deps } from '../../deps.ts';
 import { queues } from '../../queue/boss.ts';
+import { startBackupJobs } from '../backups/backup-jobs.ts';
 import { connectionsDueForRefresh } from '../connections/refresh-connection.ts';
 import { type Recovery, recoverOnStart } from './recover-on-start.ts';
 
@@ -16,5 +18,6 @@ export async function startScheduler(deps: Deps): Promise<Recovery> {
       await deps.queue.send(queues.refreshConnection, { connectionId }, { singletonKey: connectionId });
     }
   });
+  await startBackupJobs(deps);
   return recovery;
 }
