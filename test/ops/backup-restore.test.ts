@@ -40,7 +40,7 @@ describe('backup, restore and verify', () => {
   beforeAll(async () => {
     herald = await startHerald({ env: { HERALD_POLL_SECONDS: '0.5' } });
     await herald.listen();
-    await startWorkers(herald.deps, { concurrency: 2, scheduler: false });
+    await startWorkers(herald.deps, { concurrency: 2 });
     team = await newTeam(herald);
     channelId = (
       await connectSandbox(herald, { workspaceId: team.workspace.id, member: team.user, username: 'keeper' })

@@ -35,7 +35,7 @@ describe('GET /metrics', () => {
   beforeAll(async () => {
     herald = await startHerald({ env: { HERALD_METRICS_TOKEN: TOKEN, HERALD_POLL_SECONDS: '0.5' } });
     await herald.listen();
-    await startWorkers(herald.deps, { concurrency: 2, scheduler: false });
+    await startWorkers(herald.deps, { concurrency: 2 });
     team = await newTeam(herald);
   });
   afterAll(async () => herald?.close());
