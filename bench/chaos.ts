@@ -23,14 +23,14 @@
  * harness killing them, and the time until a publish succeeded again after the database or the API
  * came back. It exits 1 if anything bad was counted.
  *
- * Environment (defaults in brackets): CHAOS_TARGETS [3000] targets per experiment, CHAOS_CHANNELS
- * [20], CHAOS_WORKERS [3], CHAOS_CONCURRENCY [8], CHAOS_LATENCY_MS [100] sandbox latency per call,
- * CHAOS_KILL_INTERVAL_MS [2000], CHAOS_STORM_SECONDS [30], CHAOS_DB_RESTARTS [5],
- * CHAOS_OUTAGE_SECONDS [30], CHAOS_SETTLE_SECONDS [180] wait for targets to settle after the
- * disruptions, CHAOS_RESUME_LIMIT_SECONDS [10], CHAOS_MAX_MINUTES [30; 10 with --quick] hard stop, CHAOS_PG_BIN
- * (PostgreSQL's bin directory; the newest /usr/lib/postgresql/N/bin otherwise), CHAOS_EXPERIMENTS
- * (comma-separated subset of storm,faults,database,api). `--quick` runs 300 targets with a shorter
- * storm and two restarts.
+ * Environment (defaults in brackets, then `--quick`'s where it differs): CHAOS_TARGETS [3000; 300]
+ * targets per experiment, CHAOS_CHANNELS [20], CHAOS_WORKERS [3], CHAOS_CONCURRENCY [8],
+ * CHAOS_LATENCY_MS [100] sandbox latency per call, CHAOS_STORM_LATENCY_MS [100; 1000] the same during
+ * the kill storm, CHAOS_KILL_INTERVAL_MS [2000; 1000], CHAOS_STORM_SECONDS [30; 8],
+ * CHAOS_DB_RESTARTS [5; 2], CHAOS_OUTAGE_SECONDS [30; 10], CHAOS_SETTLE_SECONDS [180; 60] wait for
+ * targets to settle after the disruptions, CHAOS_RESUME_LIMIT_SECONDS [10], CHAOS_MAX_MINUTES
+ * [30; 10] hard stop, CHAOS_PG_BIN (PostgreSQL's bin directory; the newest /usr/lib/postgresql/N/bin
+ * otherwise), CHAOS_EXPERIMENTS (a comma-separated subset of storm,faults,database,api).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import {
@@ -65,11 +65,13 @@ const CHANNELS = num('CHAOS_CHANNELS', 20);
 const WORKERS = num('CHAOS_WORKERS', 3);
 const CONCURRENCY = num('CHAOS_CONCURRENCY', 8);
 const LATENCY_MS = num('CHAOS_LATENCY_MS', 100);
+/** Slower calls during the kill storm, so a short batch is still in flight when workers die. */
+const STORM_LATENCY_MS = num('CHAOS_STORM_LATENCY_MS', 100, 1000);
 const KILL_INTERVAL_MS = num('CHAOS_KILL_INTERVAL_MS', 2000, 1000);
 const STORM_SECONDS = num('CHAOS_STORM_SECONDS', 30, 8);
 const DB_RESTARTS = num('CHAOS_DB_RESTARTS', 5, 2);
-const OUTAGE_SECONDS = num('CHAOS_OUTAGE_SECONDS', 30);
-const SETTLE_SECONDS = num('CHAOS_SETTLE_SECONDS', 180, 90);
+const OUTAGE_SECONDS = num('CHAOS_OUTAGE_SECONDS', 30, 10);
+const SETTLE_SECONDS = num('CHAOS_SETTLE_SECONDS', 180, 60);
 const RESUME_LIMIT_SECONDS = num('CHAOS_RESUME_LIMIT_SECONDS', 10);
 const MAX_MINUTES = num('CHAOS_MAX_MINUTES', 30, 10);
 const EXPERIMENTS = (env.CHAOS_EXPERIMENTS ?? 'storm,faults,database,api').split(',').map((e) => e.trim());
@@ -433,6 +435,23 @@ async function count(
   };
 }
 
+/** Targets that did not end published, grouped by account, status and their last attempt's error. */
+async function whyNotPublished(batch: Batch): Promise<string[]> {
+  const rows = await query<{ n: number; username: string; status: string; error: string | null }>(
+    `with m(channel_id, username) as (select * from unnest($1::uuid[], $2::text[]))
+     select count(*)::int as n, m.username, t.status,
+       (select left(coalesce(a.error_code || ': ', '') || coalesce(a.error_message, ''), 160)
+          from publish_attempts a where a.target_id = t.id order by a.started_at desc limit 1) as error
+       from post_targets t join m on m.channel_id = t.channel_id
+      where t.post_id = any($3::uuid[]) and t.status <> 'published'
+      group by 2, 3, 4 order by 1 desc limit 12`,
+    [batch.channels.map((c) => c.channelId), batch.channels.map((c) => c.username), batch.postIds],
+  );
+  return rows.map((r) => `${r.n} × ${r.status} on ${r.username}: ${r.error ?? '(no attempt)'}`);
+}
+
+const notes: string[] = [];
+
 // ---------------------------------------------------------------------------------------------------
 // The run
 
@@ -516,7 +535,7 @@ async function main(): Promise<Row[]> {
     }
   });
   await startProc(apiProc, API_READY);
-  for (const w of workers) await startProc(w, WORKER_READY);
+  await Promise.all(workers.map((w) => startProc(w, WORKER_READY)));
   say(`herald: api on ${base}, ${WORKERS} workers × concurrency ${CONCURRENCY}; logs in ${runDir}/*.log`);
 
   const { workspaceId, auth } = await setupHerald(base);
@@ -538,7 +557,7 @@ async function main(): Promise<Row[]> {
   /** Starts whatever is not running, so each experiment begins with the full set of processes. */
   const ensureRunning = async () => {
     if (!apiProc.child) await startProc(apiProc, API_READY);
-    for (const w of workers) if (!w.child) await startProc(w, WORKER_READY);
+    await Promise.all(workers.filter((w) => !w.child).map((w) => startProc(w, WORKER_READY)));
   };
 
   const rows: Row[] = [];
@@ -571,12 +590,15 @@ async function main(): Promise<Row[]> {
       seconds,
     });
     say(`${name}: done in ${seconds.toFixed(0)} s: ${JSON.stringify(rows.at(-1))}`);
+    notes.push(...(await whyNotPublished(batch)).map((line) => `${name}: ${line}`));
   };
 
   await experiment('storm', async (batch) => {
+    for (const c of batch.channels) await setKnobs(base, c.username, { latencyMs: STORM_LATENCY_MS });
     await makeDue(batch.postIds);
     const stormEnd = Date.now() + STORM_SECONDS * 1000;
     let kills = 0;
+    const restarts: Promise<void>[] = [];
     while (Date.now() < stormEnd && (await unsettled(batch.postIds)) > 0) {
       await sleep(KILL_INTERVAL_MS);
       const alive = workers.filter((w) => w.child);
@@ -584,8 +606,11 @@ async function main(): Promise<Row[]> {
       if (!victim) continue;
       await killProc(victim);
       kills++;
-      await startProc(victim, WORKER_READY);
+      // A new worker starts a second later, while the storm goes on.
+      restarts.push(sleep(1000).then(() => startProc(victim, WORKER_READY)));
     }
+    await Promise.all(restarts);
+    for (const c of batch.channels) await setKnobs(base, c.username, { latencyMs: LATENCY_MS });
     say(`storm: ${kills} workers killed with SIGKILL and started again`);
     return { resumeSeconds: null };
   });
@@ -610,8 +635,8 @@ async function main(): Promise<Row[]> {
       // Faults stop once only the targets of the revoked account wait: they wait for a person.
     }
     for (const c of rest) await setKnobs(base, c.username, { randomFaults: null });
-    // The revoked account stays revoked: later experiments leave it out.
-    active = channels.filter((c) => c.username !== revoked);
+    // Both accounts keep what happened to them: later experiments leave them out.
+    active = channels.filter((c) => c.username !== revoked && c.username !== expiring!.username);
     return { resumeSeconds: null };
   });
 
@@ -718,6 +743,8 @@ function printTable(rows: Row[]) {
       `unplanned exit during ${exit.experiment}: ${exit.name} (code ${exit.code}, signal ${exit.signal})`,
     );
   }
+  if (notes.length) console.log('\ntargets not published (last attempt):');
+  for (const note of notes) console.log(`  ${note}`);
   console.log(`\nprocess logs and postgres.log: ${runDir}`);
 }
 
