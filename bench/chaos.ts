@@ -153,6 +153,8 @@ type Proc = {
   child: ChildProcess | null;
   /** Set just before the harness kills the process, so its exit is not counted as unplanned. */
   planned: boolean;
+  /** Started and said so (the kill storm only kills ready workers). */
+  ready: boolean;
 };
 
 type Exit = { experiment: string; name: string; code: number | null; signal: string | null };
@@ -171,6 +173,7 @@ function spawnProc(proc: Proc) {
   closeSync(fd);
   proc.child = child;
   proc.planned = false;
+  proc.ready = false;
   child.once('exit', (code, signal) => {
     if (proc.child === child) proc.child = null;
     if (!proc.planned) {
@@ -188,7 +191,10 @@ async function startProc(proc: Proc, ready: RegExp) {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const text = readFileSync(proc.logFile, 'utf8').slice(offset);
-    if (ready.test(text)) return;
+    if (ready.test(text)) {
+      proc.ready = true;
+      return;
+    }
     if (!proc.child) throw new Error(`${proc.name} exited while starting; see ${proc.logFile}`);
     if (Date.now() > deadline) throw new Error(`${proc.name} did not start in time; see ${proc.logFile}`);
     await sleep(100);
@@ -468,6 +474,11 @@ function cleanUp() {
     }
   }
 }
+process.on('unhandledRejection', (error) => {
+  say(`the run broke off: ${(error as Error).stack ?? String(error)}`);
+  cleanUp();
+  process.exit(2);
+});
 process.on('SIGINT', () => {
   cleanUp();
   process.exit(130);
@@ -519,6 +530,7 @@ async function main(): Promise<Row[]> {
     logFile: path.join(runDir, 'api.log'),
     child: null,
     planned: false,
+    ready: false,
   };
   const workers: Proc[] = Array.from({ length: WORKERS }, (_, i) => ({
     name: `worker-${i + 1}`,
@@ -526,6 +538,7 @@ async function main(): Promise<Row[]> {
     logFile: path.join(runDir, `worker-${i + 1}.log`),
     child: null,
     planned: false,
+    ready: false,
   }));
   const all = [apiProc, ...workers];
   cleanup.push(() => {
@@ -601,7 +614,7 @@ async function main(): Promise<Row[]> {
     const restarts: Promise<void>[] = [];
     while (Date.now() < stormEnd && (await unsettled(batch.postIds)) > 0) {
       await sleep(KILL_INTERVAL_MS);
-      const alive = workers.filter((w) => w.child);
+      const alive = workers.filter((w) => w.child && w.ready);
       const victim = alive[Math.floor(Math.random() * alive.length)];
       if (!victim) continue;
       await killProc(victim);
