@@ -458,6 +458,13 @@ async function whyNotPublished(batch: Batch): Promise<string[]> {
 
 const notes: string[] = [];
 
+const describeResume = (seconds: number | null) =>
+  seconds === null
+    ? 'n/a (nothing was left to publish)'
+    : Number.isFinite(seconds)
+      ? `after ${seconds.toFixed(1)} s`
+      : `never (nothing published within ${Math.max(20, 2 * RESUME_LIMIT_SECONDS)} s)`;
+
 // ---------------------------------------------------------------------------------------------------
 // The run
 
@@ -674,7 +681,7 @@ async function main(): Promise<Row[]> {
       }
       const back = new Date();
       const resumed = await timeToResume(slice, back);
-      say(`database: publishing resumed ${resumed === null ? 'n/a (nothing left)' : `after ${resumed} s`}`);
+      say(`database: publishing resumed ${describeResume(resumed)}`);
       if (resumed !== null) worst = Math.max(worst ?? 0, resumed);
     }
     return { resumeSeconds: worst };
@@ -689,7 +696,7 @@ async function main(): Promise<Row[]> {
     await startProc(apiProc, API_READY);
     const back = new Date();
     const resumed = await timeToResume(batch.postIds, back);
-    say(`api: publishing resumed ${resumed === null ? 'n/a (nothing left)' : `after ${resumed} s`}`);
+    say(`api: publishing resumed ${describeResume(resumed)}`);
     return { resumeSeconds: resumed };
   });
 

@@ -66,8 +66,11 @@ function waitForClientToLeave(reply: FastifyReply, ms: number, pending: Set<() =
   });
 }
 
-function sendInjectedFailure(reply: FastifyReply, failure: { status: number; retryAfterSeconds: number }) {
-  const message = 'failure injected by the failNext knob';
+function sendInjectedFailure(
+  reply: FastifyReply,
+  failure: { status: number; retryAfterSeconds: number },
+  message = 'failure injected by the failNext knob',
+) {
   if (failure.status === 401) {
     reply.header('www-authenticate', 'Bearer realm="sandbox", error="invalid_token"');
     return sendSandboxError(reply, { status: 401, code: 'invalid_token', message });
@@ -104,10 +107,18 @@ export function apiRoutes(deps: Deps, site: Site): Routes {
       if (knobs.latencyMs) await sleep(knobs.latencyMs);
       const fault = drawRandomFault(knobs, Math.random());
       if (fault === 'server_error') {
-        return sendInjectedFailure(reply, { status: Math.random() < 0.5 ? 500 : 503, retryAfterSeconds: 0 });
+        return sendInjectedFailure(
+          reply,
+          { status: Math.random() < 0.5 ? 500 : 503, retryAfterSeconds: 0 },
+          'failure injected by the randomFaults knob',
+        );
       }
       if (fault === 'rate_limited') {
-        return sendInjectedFailure(reply, { status: 429, retryAfterSeconds: knobs.retryAfterSeconds ?? 2 });
+        return sendInjectedFailure(
+          reply,
+          { status: 429, retryAfterSeconds: knobs.retryAfterSeconds ?? 2 },
+          'failure injected by the randomFaults knob',
+        );
       }
       const creatingPost = request.method === 'POST' && request.routeOptions.url?.endsWith('/posts');
       if (fault === 'timeout' && creatingPost) caller.hangAfterCommit = true;

@@ -150,6 +150,7 @@ describe('sandbox fault knobs', () => {
     const broken = await thrown(() => sandboxAdapter.publish(ctx, credentials, publishRequest()));
     expect(broken).toMatchObject({ kind: 'transient' });
     expect([500, 503]).toContain((broken as { status: number }).status);
+    expect((broken as Error).message).toContain('randomFaults');
 
     await setKnobs(base, 'faulty', { randomFaults: { rateLimited: 1 }, retryAfterSeconds: 3 });
     const started = Date.now();
