@@ -404,10 +404,10 @@ async function count(
   batch: Batch,
   revoked: string | null,
 ): Promise<Omit<Row, 'deadlocks' | 'unplannedExits' | 'resumeSeconds' | 'seconds'>> {
-  const rows = await query<{ status: string; username: string; copies: number; keyed: number; wins: number }>(
+  const rows = await query<{ status: string; username: string; copies: number; wins: number }>(
     `with m(channel_id, username) as (select * from unnest($1::uuid[], $2::text[])),
      t as (
-       select t.id, t.status, t.idempotency_key, coalesce(t.content_override, p.content) as text,
+       select t.id, t.status, coalesce(t.content_override, p.content) as text,
               m.username, a.id as account_id
          from post_targets t
          join posts p on p.id = t.post_id
@@ -416,8 +416,6 @@ async function count(
         where t.post_id = any($3::uuid[]))
      select t.status, t.username,
        (select count(*) from sandbox.posts s where s.account_id = t.account_id and s.text = t.text)::int as copies,
-       (select count(*) from sandbox.posts s
-         where s.account_id = t.account_id and s.idempotency_key = t.idempotency_key)::int as keyed,
        (select count(*) from publish_attempts a where a.target_id = t.id and a.outcome = 'published')::int as wins
      from t`,
     [batch.channels.map((c) => c.channelId), batch.channels.map((c) => c.username), batch.postIds],
