@@ -11,7 +11,7 @@
  *
  *   1. kill storm: kill -9 a random worker every few seconds and start a new one;
  *   2. fault mix: 20% of sandbox calls answer 5xx, 10% 429 with a reset, 5% hang (on a publish,
- *      after the post is stored); one account's tokens are revoked, another's expire every 2 s;
+ *      after the post is stored); one account's tokens are revoked, another's expire every 10 s;
  *   3. database: `pg_ctl restart -m fast` several times, then an outage (stop, wait, start);
  *   4. API kill: kill -9 `herald start --no-workers` (and with it the sandbox) and start it again.
  *
@@ -27,9 +27,11 @@
  * targets per experiment, CHAOS_CHANNELS [20], CHAOS_WORKERS [3], CHAOS_CONCURRENCY [8],
  * CHAOS_LATENCY_MS [100] sandbox latency per call, CHAOS_STORM_LATENCY_MS [100; 1000] the same during
  * the kill storm, CHAOS_KILL_INTERVAL_MS [2000; 1000], CHAOS_STORM_SECONDS [30; 8],
- * CHAOS_DB_RESTARTS [5; 2], CHAOS_OUTAGE_SECONDS [30; 10], CHAOS_SETTLE_SECONDS [180; 60] wait for
- * targets to settle after the disruptions, CHAOS_RESUME_LIMIT_SECONDS [10], CHAOS_MAX_MINUTES
- * [30; 10] hard stop, CHAOS_PG_BIN (PostgreSQL's bin directory; the newest /usr/lib/postgresql/N/bin
+ * CHAOS_EXPIRE_EVERY_SECONDS [10] how often the expiring account's tokens expire, CHAOS_DB_RESTARTS
+ * [5; 2], CHAOS_OUTAGE_SECONDS [30; 10], CHAOS_STALL_SECONDS [60; 45] without a target settling after
+ * which the rest count as stuck, CHAOS_SETTLE_SECONDS [600; 180] the longest wait for a batch to
+ * settle, CHAOS_RESUME_LIMIT_SECONDS [10], CHAOS_MAX_MINUTES [40; 15] hard stop (the table so far is
+ * printed), CHAOS_PG_BIN (PostgreSQL's bin directory; the newest /usr/lib/postgresql/N/bin
  * otherwise), CHAOS_EXPERIMENTS (a comma-separated subset of storm,faults,database,api).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -70,10 +72,12 @@ const STORM_LATENCY_MS = num('CHAOS_STORM_LATENCY_MS', 100, 1000);
 const KILL_INTERVAL_MS = num('CHAOS_KILL_INTERVAL_MS', 2000, 1000);
 const STORM_SECONDS = num('CHAOS_STORM_SECONDS', 30, 8);
 const DB_RESTARTS = num('CHAOS_DB_RESTARTS', 5, 2);
+const EXPIRE_EVERY_SECONDS = num('CHAOS_EXPIRE_EVERY_SECONDS', 10);
 const OUTAGE_SECONDS = num('CHAOS_OUTAGE_SECONDS', 30, 10);
-const SETTLE_SECONDS = num('CHAOS_SETTLE_SECONDS', 180, 60);
+const SETTLE_SECONDS = num('CHAOS_SETTLE_SECONDS', 600, 180);
+const STALL_SECONDS = num('CHAOS_STALL_SECONDS', 60, 45);
 const RESUME_LIMIT_SECONDS = num('CHAOS_RESUME_LIMIT_SECONDS', 10);
-const MAX_MINUTES = num('CHAOS_MAX_MINUTES', 30, 10);
+const MAX_MINUTES = num('CHAOS_MAX_MINUTES', 40, 15);
 const EXPERIMENTS = (env.CHAOS_EXPERIMENTS ?? 'storm,faults,database,api').split(',').map((e) => e.trim());
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -188,7 +192,8 @@ const dataDirOf = (proc: Proc) => path.join(runDir, `data-${proc.name}`);
 
 async function startProc(proc: Proc, ready: RegExp) {
   const offset = spawnProc(proc);
-  const deadline = Date.now() + 60_000;
+  // Generous: on a loaded machine a Node process can take a minute to start.
+  const deadline = Date.now() + 180_000;
   for (;;) {
     const text = readFileSync(proc.logFile, 'utf8').slice(offset);
     if (ready.test(text)) {
@@ -345,13 +350,21 @@ async function unsettled(postIds: string[]): Promise<number> {
   return row!.n;
 }
 
-async function waitSettled(postIds: string[], seconds: number): Promise<boolean> {
-  const deadline = Date.now() + seconds * 1000;
+/**
+ * Waits until every target settled, or until none settled for STALL_SECONDS (what is left is stuck),
+ * or SETTLE_SECONDS in all: a slow machine is not counted as stuck while targets still settle.
+ */
+async function waitSettled(postIds: string[]): Promise<boolean> {
+  const deadline = Date.now() + SETTLE_SECONDS * 1000;
   let last = -1;
-  while (Date.now() < deadline) {
+  let lastChange = Date.now();
+  while (Date.now() < deadline && Date.now() - lastChange < STALL_SECONDS * 1000) {
     const left = await unsettled(postIds);
     if (left === 0) return true;
-    if (left !== last) say(`  ${left} targets not settled yet`);
+    if (left !== last) {
+      say(`  ${left} targets not settled yet`);
+      lastChange = Date.now();
+    }
     last = left;
     await sleep(1000);
   }
@@ -482,6 +495,7 @@ function cleanUp() {
 process.on('unhandledRejection', (error) => {
   say(`the run broke off: ${(error as Error).stack ?? String(error)}`);
   cleanUp();
+  printTable(rows);
   process.exit(2);
 });
 process.on('SIGINT', () => {
@@ -491,11 +505,15 @@ process.on('SIGINT', () => {
 const watchdog = setTimeout(() => {
   say(`HARD STOP: the run exceeded CHAOS_MAX_MINUTES=${MAX_MINUTES}`);
   cleanUp();
+  printTable(rows);
   process.exit(2);
 }, MAX_MINUTES * 60_000);
 watchdog.unref();
 
-async function main(): Promise<Row[]> {
+/** One row per finished experiment; printed even when the run breaks off. */
+const rows: Row[] = [];
+
+async function main(): Promise<void> {
   say(`run dir (process logs, postgres.log): ${runDir}`);
   const pgPort = await freePort();
   await createCluster(pgPort);
@@ -578,7 +596,6 @@ async function main(): Promise<Row[]> {
     await Promise.all(workers.filter((w) => !w.child).map((w) => startProc(w, WORKER_READY)));
   };
 
-  const rows: Row[] = [];
   let revoked: string | null = null;
   let active = channels;
 
@@ -596,8 +613,10 @@ async function main(): Promise<Row[]> {
     currentExperiment = name;
     const t0 = Date.now();
     const { resumeSeconds } = await body(batch);
-    say(`${name}: disruptions over; waiting up to ${SETTLE_SECONDS} s for every target to settle`);
-    await waitSettled(batch.postIds, SETTLE_SECONDS);
+    say(
+      `${name}: disruptions over; waiting for every target to settle (stuck after ${STALL_SECONDS} s without one, at most ${SETTLE_SECONDS} s)`,
+    );
+    await waitSettled(batch.postIds);
     const seconds = (Date.now() - t0) / 1000;
     const counted = await count(batch, revoked);
     rows.push({
@@ -645,12 +664,19 @@ async function main(): Promise<Row[]> {
     await sleep(1000);
     revoked = revokedChannel!.username;
     await setKnobs(base, revoked, { revokeTokens: true });
-    say(`faults: revoked every token of ${revoked}; expiring ${expiring!.username}'s every 2 s`);
-    const until = Date.now() + SETTLE_SECONDS * 1000;
-    while ((await unsettled(batch.postIds)) > 0 && Date.now() < until) {
-      await setKnobs(base, expiring!.username, { expireTokens: true });
-      await sleep(2000);
-      // Faults stop once only the targets of the revoked account wait: they wait for a person.
+    say(
+      `faults: revoked every token of ${revoked}; expiring ${expiring!.username}'s every ${EXPIRE_EVERY_SECONDS} s`,
+    );
+    // The faults last until the batch settled (the revoked account's targets wait for a person).
+    const expiry = setInterval(() => {
+      setKnobs(base, expiring!.username, { expireTokens: true }).catch((error: unknown) =>
+        say(`faults: expiring tokens failed: ${(error as Error).message}`),
+      );
+    }, EXPIRE_EVERY_SECONDS * 1000);
+    try {
+      await waitSettled(batch.postIds);
+    } finally {
+      clearInterval(expiry);
     }
     for (const c of rest) await setKnobs(base, c.username, { randomFaults: null });
     // Both accounts keep what happened to them: later experiments leave them out.
@@ -701,7 +727,6 @@ async function main(): Promise<Row[]> {
   currentExperiment = 'teardown';
   for (const proc of all) await killProc(proc);
   await pool.end();
-  return rows;
 }
 
 function printTable(rows: Row[]) {
@@ -778,10 +803,9 @@ const bad = (r: Row) =>
     0 ||
   (r.resumeSeconds !== null && r.resumeSeconds > RESUME_LIMIT_SECONDS);
 
-let rows: Row[] = [];
 let code = 0;
 try {
-  rows = await main();
+  await main();
 } catch (error) {
   say(`the run broke off: ${(error as Error).stack ?? String(error)}`);
   code = 2;
