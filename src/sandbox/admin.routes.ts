@@ -49,8 +49,11 @@ export function adminRoutes(deps: Deps, site: Site): Routes {
       const patch = parse(knobsPatchSchema, request.body ?? {});
       const account = await findAccount(deps, request.params.username.toLowerCase());
       if (!account) throw notFound('account');
-      const { knobs, expiredTokens } = await updateKnobs(deps, { accountId: account.id, patch });
-      return { knobs, expired_tokens: expiredTokens };
+      const { knobs, expiredTokens, revokedTokens } = await updateKnobs(deps, {
+        accountId: account.id,
+        patch,
+      });
+      return { knobs, expired_tokens: expiredTokens, revoked_tokens: revokedTokens };
     });
   };
 }

@@ -11,7 +11,7 @@ import type { Routes } from '../http/plugin.ts';
 import { describeAccount, type SandboxAccount } from './accounts.ts';
 import { createPost, idempotencyKeySchema } from './create-post.ts';
 import { invalidRequest, invalidToken, sendSandboxError } from './errors.ts';
-import { type Knobs, readKnobs, takeInjectedFailure, takeInjectedTimeout } from './knobs.ts';
+import { drawRandomFault, type Knobs, readKnobs, takeInjectedFailure, takeInjectedTimeout } from './knobs.ts';
 import { mediaUrl, storeMedia } from './media.ts';
 import { metricsAt } from './metrics.ts';
 import { accountForAccessToken } from './oauth-grants.ts';
@@ -24,8 +24,11 @@ import { isUuid, type Site, sleep } from './site.ts';
 /** How long an injected hang lasts if the client never gives up. */
 const HANG_MS = 120_000;
 
-/** `bucket` is filled by `POST /posts` when it takes a slot, else read when the reply is sent. */
-type Caller = { account: SandboxAccount; knobs: Knobs; bucket: Bucket | null };
+/**
+ * `bucket` is filled by `POST /posts` when it takes a slot, else read when the reply is sent.
+ * `hangAfterCommit`: a random timeout drawn for `POST /posts`, which stores the post first.
+ */
+type Caller = { account: SandboxAccount; knobs: Knobs; bucket: Bucket | null; hangAfterCommit: boolean };
 
 const callers = new WeakMap<FastifyRequest, Caller>();
 
@@ -63,8 +66,11 @@ function waitForClientToLeave(reply: FastifyReply, ms: number, pending: Set<() =
   });
 }
 
-function sendInjectedFailure(reply: FastifyReply, failure: { status: number; retryAfterSeconds: number }) {
-  const message = 'failure injected by the failNext knob';
+function sendInjectedFailure(
+  reply: FastifyReply,
+  failure: { status: number; retryAfterSeconds: number },
+  message = 'failure injected by the failNext knob',
+) {
   if (failure.status === 401) {
     reply.header('www-authenticate', 'Bearer realm="sandbox", error="invalid_token"');
     return sendSandboxError(reply, { status: 401, code: 'invalid_token', message });
@@ -96,9 +102,32 @@ export function apiRoutes(deps: Deps, site: Site): Routes {
     app.addHook('onRequest', async (request, reply) => {
       const account = await authenticate(deps, request.headers.authorization);
       const knobs = readKnobs(account.knobs);
-      callers.set(request, { account, knobs, bucket: null });
+      const caller: Caller = { account, knobs, bucket: null, hangAfterCommit: false };
+      callers.set(request, caller);
       if (knobs.latencyMs) await sleep(knobs.latencyMs);
-      if (knobs.timeoutNext && (await takeInjectedTimeout(deps, account.id))) {
+      const fault = drawRandomFault(knobs, Math.random());
+      if (fault === 'server_error') {
+        return sendInjectedFailure(
+          reply,
+          { status: Math.random() < 0.5 ? 500 : 503, retryAfterSeconds: 0 },
+          'failure injected by the randomFaults knob',
+        );
+      }
+      if (fault === 'rate_limited') {
+        return sendInjectedFailure(
+          reply,
+          { status: 429, retryAfterSeconds: knobs.retryAfterSeconds ?? 2 },
+          'failure injected by the randomFaults knob',
+        );
+      }
+      const creatingPost = request.method === 'POST' && request.routeOptions.url?.endsWith('/posts');
+      if (fault === 'timeout' && creatingPost) caller.hangAfterCommit = true;
+      const hang =
+        (fault === 'timeout' && !creatingPost) ||
+        (knobs.timeoutNext !== undefined &&
+          knobs.timeoutNext > 0 &&
+          (await takeInjectedTimeout(deps, account.id)));
+      if (hang) {
         if (await waitForClientToLeave(reply, HANG_MS, hangs)) {
           reply.hijack();
           return reply;
@@ -180,9 +209,17 @@ export function apiRoutes(deps: Deps, site: Site): Routes {
         accountId: caller.account.id,
         body: request.body,
         idempotencyKey: key,
+        allowDuplicates: caller.knobs.allowDuplicates,
       });
       // The post is stored; a test can now kill the caller before it hears back.
       if (!replayed && caller.knobs.latencyAfterCommitMs) await sleep(caller.knobs.latencyAfterCommitMs);
+      if (caller.hangAfterCommit) {
+        if (await waitForClientToLeave(reply, HANG_MS, hangs)) {
+          reply.hijack();
+          return reply;
+        }
+        return sendSandboxError(reply, { status: 504, code: 'timeout', message: 'injected hang ran out' });
+      }
       const [described] = await describePosts(deps, [post], {
         base: site.base(request),
         username: caller.account.username,

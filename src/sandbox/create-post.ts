@@ -88,7 +88,13 @@ async function checkNotDuplicate(deps: Deps, accountId: string, text: string, no
 
 export async function createPost(
   deps: Deps,
-  options: { accountId: string; body: unknown; idempotencyKey: string | undefined },
+  options: {
+    accountId: string;
+    body: unknown;
+    idempotencyKey: string | undefined;
+    /** The account's `allowDuplicates` knob: the same text may be posted again at once. */
+    allowDuplicates?: boolean | undefined;
+  },
 ): Promise<{ post: SandboxPost; replayed: boolean }> {
   const key = options.idempotencyKey;
   if (key !== undefined) {
@@ -103,7 +109,7 @@ export async function createPost(
   if (body.reply_to_id) await checkReplyTarget(deps, body.reply_to_id);
   const now = deps.clock.now();
   try {
-    await checkNotDuplicate(deps, options.accountId, body.text, now);
+    if (!options.allowDuplicates) await checkNotDuplicate(deps, options.accountId, body.text, now);
   } catch (error) {
     // A concurrent request with the same key may have just stored this very text: that is a replay,
     // not a duplicate.

@@ -4,7 +4,7 @@
  * fails the way real ones do. Stored as JSON on the account; `PUT /sandbox/admin/accounts/:u/knobs`
  * merges a patch (a `null` value removes the knob).
  */
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { sandboxAccounts, sandboxGrants } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
@@ -25,6 +25,20 @@ export const knobsSchema = z.object({
   retryAfterSeconds: z.number().int().min(0).max(3600),
   /** The next N API calls hang without answering until the client gives up (or 120 s). */
   timeoutNext: z.number().int().min(0),
+  /**
+   * Faults drawn at random on every API call, as fractions of calls (their sum at most 1):
+   * `serverError` answers 500 or 503, `rateLimited` answers 429 with `Retry-After`, and `timeout`
+   * hangs until the client gives up; on `POST /api/posts` the hang comes after the post is stored.
+   */
+  randomFaults: z
+    .object({
+      serverError: z.number().min(0).max(1).default(0),
+      rateLimited: z.number().min(0).max(1).default(0),
+      timeout: z.number().min(0).max(1).default(0),
+    })
+    .refine((r) => r.serverError + r.rateLimited + r.timeout <= 1, 'the rates must add up to at most 1'),
+  /** Accept the same text again within 24 hours (the duplicate rule is off). */
+  allowDuplicates: z.boolean(),
   /** Lifetime of access tokens issued from now on (default 3600). */
   accessTokenTtlSeconds: z
     .number()
@@ -45,8 +59,10 @@ export const knobsSchema = z.object({
 export type Knobs = Partial<z.infer<typeof knobsSchema>>;
 
 /**
- * A patch: any knob, or `null` to remove it. `expireTokens: true` is an action rather than a stored
- * knob: every access token the account holds right now stops working (401) until it is refreshed.
+ * A patch: any knob, or `null` to remove it. `expireTokens: true` and `revokeTokens: true` are actions
+ * rather than stored knobs: the first makes every access token the account holds right now stop
+ * working (401) until it is refreshed; the second revokes every token of the account, refresh tokens
+ * included, as when a person withdraws an app's access (the client must be authorised again).
  */
 export const knobsPatchSchema = z
   .object({
@@ -54,10 +70,13 @@ export const knobsPatchSchema = z
     latencyAfterCommitMs: knobsSchema.shape.latencyAfterCommitMs.nullable(),
     failNext: knobsSchema.shape.failNext.nullable(),
     retryAfterSeconds: knobsSchema.shape.retryAfterSeconds.nullable(),
+    randomFaults: knobsSchema.shape.randomFaults.nullable(),
+    allowDuplicates: knobsSchema.shape.allowDuplicates.nullable(),
     timeoutNext: knobsSchema.shape.timeoutNext.nullable(),
     accessTokenTtlSeconds: knobsSchema.shape.accessTokenTtlSeconds.nullable(),
     rateLimit: knobsSchema.shape.rateLimit.nullable(),
     expireTokens: z.boolean(),
+    revokeTokens: z.boolean(),
   })
   .partial()
   .strict();
@@ -73,8 +92,8 @@ export function readKnobs(value: unknown): Knobs {
 export async function updateKnobs(
   deps: Deps,
   options: { accountId: string; patch: KnobsPatch },
-): Promise<{ knobs: Knobs; expiredTokens: number }> {
-  const { expireTokens, ...stored } = options.patch;
+): Promise<{ knobs: Knobs; expiredTokens: number; revokedTokens: number }> {
+  const { expireTokens, revokeTokens, ...stored } = options.patch;
   return deps.db.transaction(async (tx) => {
     // Merged in SQL so concurrent patches of different knobs do not overwrite each other.
     const [row] = await tx
@@ -99,7 +118,22 @@ export async function updateKnobs(
         .returning({ id: sandboxGrants.id });
       expiredTokens = expired.length;
     }
-    return { knobs: readKnobs(row?.knobs), expiredTokens };
+    let revokedTokens = 0;
+    if (revokeTokens) {
+      const revoked = await tx
+        .update(sandboxGrants)
+        .set({ revokedAt: deps.clock.now() })
+        .where(
+          and(
+            eq(sandboxGrants.accountId, options.accountId),
+            inArray(sandboxGrants.kind, ['access', 'refresh']),
+            isNull(sandboxGrants.revokedAt),
+          ),
+        )
+        .returning({ id: sandboxGrants.id });
+      revokedTokens = revoked.length;
+    }
+    return { knobs: readKnobs(row?.knobs), expiredTokens, revokedTokens };
   });
 }
 
@@ -123,6 +157,18 @@ export async function takeInjectedFailure(
       retryAfterSeconds: sql<number>`coalesce((${sandboxAccounts.knobs}->>'retryAfterSeconds')::int, 2)`,
     });
   return row ? { status: Number(row.status), retryAfterSeconds: Number(row.retryAfterSeconds) } : null;
+}
+
+export type RandomFault = 'server_error' | 'rate_limited' | 'timeout';
+
+/** Draws this call's fault from the `randomFaults` rates; `draw` is a number in [0, 1). */
+export function drawRandomFault(knobs: Knobs, draw: number): RandomFault | null {
+  const rates = knobs.randomFaults;
+  if (!rates) return null;
+  if (draw < rates.serverError) return 'server_error';
+  if (draw < rates.serverError + rates.rateLimited) return 'rate_limited';
+  if (draw < rates.serverError + rates.rateLimited + rates.timeout) return 'timeout';
+  return null;
 }
 
 /** Consumes one injected hang, if any is left. */

@@ -112,6 +112,80 @@ describe('sandbox fault knobs', () => {
     expect(retried).toMatchObject({ remoteId: (found as { remoteId: string }).remoteId });
   });
 
+  it('accepts the same text again within 24 hours with allowDuplicates, one copy per call', async () => {
+    const text = `Twice on purpose ${crypto.randomUUID()}`;
+    await setKnobs(base, 'faulty', { allowDuplicates: true });
+    const first = await sandboxAdapter.publish(ctx, credentials, publishRequest({ text }));
+    const second = await sandboxAdapter.publish(ctx, credentials, publishRequest({ text }));
+    expect(first).toMatchObject({ status: 'published' });
+    expect(second).toMatchObject({ status: 'published' });
+    expect((second as { remoteId: string }).remoteId).not.toBe((first as { remoteId: string }).remoteId);
+    // The same idempotency key still replays rather than storing a second copy.
+    const request = publishRequest({ text });
+    const once = await sandboxAdapter.publish(ctx, credentials, request);
+    const again = await sandboxAdapter.publish(ctx, credentials, request);
+    expect((again as { remoteId: string }).remoteId).toBe((once as { remoteId: string }).remoteId);
+    // Off again, the rule is back.
+    await setKnobs(base, 'faulty', { allowDuplicates: null });
+    expect(
+      await thrown(() => sandboxAdapter.publish(ctx, credentials, publishRequest({ text }))),
+    ).toMatchObject({ kind: 'duplicate', status: 409 });
+  });
+
+  it('revokes every token of the account with revokeTokens: calls and refreshes are refused', async () => {
+    const revokedClient = await registerClient(base);
+    const revokedCtx = contextFor(base, revokedClient);
+    const { credentials: revoked } = await connect(base, revokedClient, 'revoked');
+    expect(await setKnobs(base, 'revoked', { revokeTokens: true })).toMatchObject({ revoked_tokens: 2 });
+    expect(await thrown(() => sandboxAdapter.profile(revokedCtx, revoked))).toMatchObject({
+      kind: 'auth',
+      status: 401,
+    });
+    const refused = await thrown(() => sandboxAdapter.refresh(revokedCtx, revoked));
+    expect(refused).toMatchObject({ kind: 'auth' });
+  });
+
+  it('draws random faults at the configured rates: 5xx, 429 with Retry-After, and a hang', async () => {
+    await setKnobs(base, 'faulty', { randomFaults: { serverError: 1 } });
+    const broken = await thrown(() => sandboxAdapter.publish(ctx, credentials, publishRequest()));
+    expect(broken).toMatchObject({ kind: 'transient' });
+    expect([500, 503]).toContain((broken as { status: number }).status);
+    expect((broken as Error).message).toContain('randomFaults');
+
+    await setKnobs(base, 'faulty', { randomFaults: { rateLimited: 1 }, retryAfterSeconds: 3 });
+    const started = Date.now();
+    const limited = await thrown(() => sandboxAdapter.publish(ctx, credentials, publishRequest()));
+    expect(limited).toMatchObject({ kind: 'rate_limited', status: 429 });
+    expect((limited as { retryAfter: Date }).retryAfter.getTime() - started).toBeGreaterThanOrEqual(2_900);
+
+    // A hang on `POST /api/posts` comes after the post is stored: the reconcile finds it.
+    await setKnobs(base, 'faulty', { randomFaults: { timeout: 1 }, retryAfterSeconds: null });
+    const request = publishRequest();
+    const hung = await thrown(() =>
+      sandboxAdapter.publish(contextFor(base, client, AbortSignal.timeout(300)), credentials, request),
+    );
+    expect(hung).toMatchObject({ kind: 'transient' });
+    // Any other call hangs before it is handled.
+    expect(
+      await thrown(() =>
+        sandboxAdapter.reconcile(contextFor(base, client, AbortSignal.timeout(300)), credentials, request),
+      ),
+    ).toMatchObject({ kind: 'transient' });
+    await setKnobs(base, 'faulty', { randomFaults: { serverError: 0, rateLimited: 0, timeout: 0 } });
+    await expect(sandboxAdapter.reconcile(ctx, credentials, request)).resolves.toMatchObject({
+      status: 'found',
+    });
+    await setKnobs(base, 'faulty', { randomFaults: null });
+
+    const tooMuch = await fetch(`${base}/admin/accounts/faulty/knobs`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ randomFaults: { serverError: 0.6, rateLimited: 0.5 } }),
+    });
+    expect(tooMuch.status).toBe(422);
+    expect(await tooMuch.json()).toMatchObject({ error: { field: 'randomFaults' } });
+  });
+
   it('delays every call by latencyMs', async () => {
     await setKnobs(base, 'faulty', { latencyMs: 250 });
     const started = Date.now();
