@@ -1,0 +1,1 @@
+export async function runApi(_ctx: unknown) {}
