@@ -67,8 +67,13 @@ export async function runFootprint(ctx: BenchContext): Promise<Row[]> {
   }
   printTable(
     `Embedded footprint (PGlite, no web build, RSS after ${ctx.env.idleSeconds} s idle, ${os.cpus().length} cores)`,
-    [['process', 'spawn → ready ms', 'idle RSS MB'], ...rows.map((r) => [r.what, String(r.toReadyMs), fmt(r.rss, 0)])],
-    ['ready: `GET /api/health` answers 200 (Herald), or the first query returned (bare PGlite). Goal: ≤ 3000 ms, ≤ 300 MB.'],
+    [
+      ['process', 'spawn → ready ms', 'idle RSS MB'],
+      ...rows.map((r) => [r.what, String(r.toReadyMs), fmt(r.rss, 0)]),
+    ],
+    [
+      'ready: `GET /api/health` answers 200 (Herald), or the first query returned (bare PGlite). Goal: ≤ 3000 ms, ≤ 300 MB.',
+    ],
   );
   return rows;
 }

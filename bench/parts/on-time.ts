@@ -96,7 +96,16 @@ export async function runOnTime(ctx: BenchContext) {
     printTable(
       'On time (PostgreSQL, workers in the bench process, poll 0.5 s)',
       [
-        ['run', 'targets', 'due rate /s', 'lateness p50 s', 'lateness p99 s', 'max s', 'inverted pairs', 'overtaken targets'],
+        [
+          'run',
+          'targets',
+          'due rate /s',
+          'lateness p50 s',
+          'lateness p99 s',
+          'max s',
+          'inverted pairs',
+          'overtaken targets',
+        ],
         [
           'steady',
           String(total),

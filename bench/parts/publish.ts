@@ -141,7 +141,7 @@ export async function runPublish(ctx: BenchContext): Promise<PublishRow[]> {
       ]),
     ],
     [
-      'statements/target: every query Herald\'s process sent (its pool and pg-boss\'s) during the drain, ÷ targets (PostgreSQL only).',
+      "statements/target: every query Herald's process sent (its pool and pg-boss's) during the drain, ÷ targets (PostgreSQL only).",
       'BEGINs/target: explicit transactions among them; server xacts/target: pg_stat_database commits + rollbacks of',
       'the bench database (each statement outside a transaction counts as one). Lateness here is in a full backlog.',
     ],

@@ -18,7 +18,10 @@ const serverDefaults = {
   ],
 };
 const [dataDir, mode] = process.argv.slice(2);
-const db = await PGlite.create({ dataDir: dataDir!, ...(mode === 'herald' ? pgliteSettings : serverDefaults) });
+const db = await PGlite.create({
+  dataDir: dataDir!,
+  ...(mode === 'herald' ? pgliteSettings : serverDefaults),
+});
 await db.query('select 1');
 process.stdout.write('ready\n');
 const stop = () => void db.close().then(() => process.exit(0));

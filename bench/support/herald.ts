@@ -184,7 +184,16 @@ export async function waitForPublished(
           count(*) filter (where status in ('failed', 'unknown', 'waiting_reauth', 'missed'))::int as failed
         from post_targets where post_id = any(${uuidArray(postIds)}::uuid[])`),
     );
-    if (row!.failed > 0) throw new Error(`${row!.failed} targets did not publish; the benchmark is void`);
+    if (row!.failed > 0) {
+      const samples = rowsOf<{ status: string; error_code: string | null; error_message: string | null }>(
+        await herald.deps.db.execute(sql`select status, error_code, error_message from post_targets
+          where post_id = any(${uuidArray(postIds)}::uuid[])
+            and status in ('failed', 'unknown', 'waiting_reauth', 'missed') limit 3`),
+      );
+      throw new Error(
+        `${row!.failed} targets did not publish; the benchmark is void: ${JSON.stringify(samples)}`,
+      );
+    }
     if (row!.waiting === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
