@@ -89,6 +89,14 @@ async function seed(
         )
         insert into channels (workspace_id, connection_id, platform, external_id, name)
         select ${workspaceId}, id, platform, 'bench-' || platform, 'Bench ' || platform from c`);
+      // Loading into unindexed tables and building the indexes afterwards (one sort each) is several
+      // times faster than updating every index row by row; the indexes are exactly the migrated ones.
+      const indexes = rowsOf<{ name: string; definition: string }>(
+        await tx.execute(sql`select indexname as name, indexdef as definition from pg_indexes
+          where schemaname = 'public' and tablename in ('posts', 'post_targets')
+            and indexname not in (select conname from pg_constraint)`),
+      );
+      for (const index of indexes) await tx.execute(sql.raw(`drop index ${index.name}`));
       log(`api: seeding ${posts} posts`);
       const words = `{${COMMON.join(',')}}`;
       await tx.execute(sql`
@@ -143,6 +151,8 @@ async function seed(
                  when p.status = 'partially_published' then 'published'
                  else p.status end as status) t
          where p.workspace_id = ${workspaceId}`);
+      log(`api: building ${indexes.length} indexes`);
+      for (const index of indexes) await tx.execute(sql.raw(index.definition));
     });
     // What the triggers would have kept: the dashboard's status counts.
     const [recount] = rowsOf<{ fn: string | null }>(
@@ -247,9 +257,14 @@ export async function runApi(ctx: BenchContext) {
     ];
     const rows: string[][] = [];
     for (const endpoint of endpoints) {
-      log(`api: ${endpoint.name}`);
-      const r = await load(base, token, endpoint, apiRequests, apiConcurrency);
-      rows.push([endpoint.name, fmt(r.p50, 1), fmt(r.p99, 1), fmt(r.perSecond, 0)]);
+      try {
+        const r = await load(base, token, endpoint, apiRequests, apiConcurrency);
+        log(`api: ${endpoint.name}: p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms`);
+        rows.push([endpoint.name, fmt(r.p50, 1), fmt(r.p99, 1), fmt(r.perSecond, 0)]);
+      } catch (error) {
+        log(`api: ${endpoint.name}: ${(error as Error).message}`);
+        rows.push([endpoint.name, 'error', 'error', '']);
+      }
     }
     printTable(
       `API under data (PostgreSQL; ${counts.posts.toLocaleString('en')} posts, ${counts.targets.toLocaleString('en')} targets in one workspace, ${counts.size}; ${apiConcurrency} concurrent requests, ${apiRequests} per endpoint)`,
