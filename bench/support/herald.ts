@@ -115,6 +115,9 @@ export async function startBenchHerald(options: {
   };
 }
 
+const RUN = Date.now().toString(36);
+let postSerial = 0;
+
 /**
  * Creates posts with one target per channel, scheduled a day ahead so nothing runs yet, until there
  * are `total` targets; returns the new posts' ids (a batch that `makeDue` and `drain` work on).
@@ -129,7 +132,9 @@ export async function createTargets(herald: BenchHerald, total: number): Promise
       workspaceId: herald.workspaceId,
       authorId: herald.userId,
       input: postInput.parse({
-        content: `benchmark post ${postIds.length}`,
+        // The sandbox refuses the same text twice in a day from one account, and accounts outlive a
+        // batch (and a backend): every post's text is unique in the run.
+        content: `benchmark post ${(postSerial += 1)} of run ${RUN}`,
         channelIds: herald.channelIds.slice(0, count),
         scheduledAt: far,
       }),
