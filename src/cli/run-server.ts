@@ -6,6 +6,7 @@ import { createDeps, type Deps } from '../deps.ts';
 import { startScheduler } from '../features/publishing/start-scheduler.ts';
 import { startWorkers } from '../features/publishing/start-workers.ts';
 import { buildApp } from '../http/app.ts';
+import { releaseStartupMemory } from '../lib/release-startup-memory.ts';
 
 function onShutdown(deps: Deps, stop: () => Promise<void>) {
   let stopping = false;
@@ -50,6 +51,7 @@ export async function runStart(options: {
     await app.close();
     await deps.close();
   });
+  releaseStartupMemory();
 }
 
 export async function runWorker(options: {
@@ -69,6 +71,7 @@ export async function runWorker(options: {
   deps.log.info({ concurrency, workerId: deps.workerId }, 'worker started');
   process.stdout.write(`Herald worker ${deps.workerId} started with concurrency ${concurrency}\n`);
   onShutdown(deps, () => deps.close());
+  releaseStartupMemory();
 }
 
 export function redactUrl(url: string): string {

@@ -352,7 +352,13 @@ export const posts = pgTable(
   },
   (t) => [
     index('posts_workspace_created_idx').on(t.workspaceId, t.createdAt, t.id),
-    index('posts_workspace_status_idx').on(t.workspaceId, t.status),
+    // Lists filtered by status, newest first.
+    index('posts_workspace_status_idx').on(t.workspaceId, t.status, t.createdAt, t.id),
+    // The calendar's range: when a post happens (scheduled, else published, else created).
+    index('posts_workspace_when_idx').on(
+      t.workspaceId,
+      sql`coalesce(${t.scheduledAt}, ${t.publishedAt}, ${t.createdAt})`,
+    ),
     index('posts_workspace_scheduled_idx').on(t.workspaceId, t.scheduledAt),
     index('posts_search_idx').using('gin', t.searchVector),
     index('posts_hashtags_idx').using('gin', t.hashtags),
@@ -366,6 +372,20 @@ export const posts = pgTable(
       sql`${t.status} in ('draft','scheduled','publishing','published','partially_published','failed','cancelled')`,
     ),
   ],
+);
+
+/**
+ * Posts per status, kept by triggers (migration 0012) as append-only delta rows (+1 / -1) that
+ * readers sum per workspace and `herald_compact_status_counts` folds together now and then.
+ */
+export const postStatusCounts = pgTable(
+  'post_status_counts',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    status: text('status').notNull(),
+    n: bigint('n', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('post_status_counts_workspace_idx').on(t.workspaceId)],
 );
 
 export const media = pgTable(
@@ -493,6 +513,18 @@ export const postTargets = pgTable(
       sql`${t.status} in ('draft','scheduled','publishing','retrying','deferred','waiting_reauth','published','failed','unknown','missed','cancelled')`,
     ),
   ],
+);
+
+/** Targets per platform and status, kept like `postStatusCounts`. */
+export const targetStatusCounts = pgTable(
+  'target_status_counts',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    platform: text('platform').notNull(),
+    status: text('status').notNull(),
+    n: bigint('n', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('target_status_counts_workspace_idx').on(t.workspaceId)],
 );
 
 export const attemptOutcomes = [

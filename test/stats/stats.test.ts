@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/db/client.ts';
+import { type Db, rowsOf } from '../../src/db/client.ts';
 import {
   channels,
   connections,
@@ -246,5 +247,97 @@ describe('dashboard stats', () => {
       connectionsBroken: 0,
       platforms: [],
     });
+  });
+});
+
+describe('status counts kept by triggers', () => {
+  let herald: TestHerald;
+  let team: Team;
+
+  beforeAll(async () => {
+    herald = await startHerald({ overrides: { clock: manualClock(NOW) } });
+    team = await newTeam(herald);
+  });
+  afterAll(async () => herald?.close());
+
+  /** The dashboard's counts, and the same counted from the rows themselves. */
+  async function countsBothWays(workspaceId: string) {
+    const body = (
+      await herald.app.inject({
+        method: 'GET',
+        url: `/api/workspaces/${workspaceId}/stats`,
+        headers: team.viewer.headers,
+      })
+    ).json();
+    const [fromRows] = rowsOf<Record<string, number>>(
+      await herald.deps.db.execute(sql`select
+        (select count(*) from posts where workspace_id = ${workspaceId} and status = 'scheduled')::int as "totalScheduled",
+        (select count(*) from posts where workspace_id = ${workspaceId} and status = 'failed')::int as "failedPosts",
+        (select count(*) from post_targets where workspace_id = ${workspaceId} and status in ('failed', 'missed'))::int as "failedTargets",
+        (select count(*) from post_targets where workspace_id = ${workspaceId} and status = 'unknown')::int as "unknownTargets",
+        (select count(*) from post_targets where workspace_id = ${workspaceId} and status = 'waiting_reauth')::int as "waitingReauthTargets"`),
+    );
+    const platforms = rowsOf<{ platform: string; scheduled: number; failed: number }>(
+      await herald.deps.db.execute(sql`select platform,
+          count(*) filter (where status in ('scheduled', 'retrying', 'deferred'))::int as scheduled,
+          count(*) filter (where status in ('failed', 'missed'))::int as failed
+        from post_targets where workspace_id = ${workspaceId} group by platform order by platform`),
+    );
+    return {
+      dashboard: {
+        totalScheduled: body.totalScheduled,
+        failedPosts: body.failedPosts,
+        failedTargets: body.failedTargets,
+        unknownTargets: body.unknownTargets,
+        waitingReauthTargets: body.waitingReauthTargets,
+        platforms: body.platforms.map((p: { platform: string; scheduled: number; failed: number }) => ({
+          platform: p.platform,
+          scheduled: p.scheduled,
+          failed: p.failed,
+        })),
+      },
+      fromRows: { ...fromRows, platforms },
+    };
+  }
+
+  it('follow inserts, status changes and deletes, and stay right when folded together', async () => {
+    const db = herald.deps.db;
+    const ws = team.workspace.id;
+    const s = await newChannel(db, ws, { platform: 'sandbox' });
+    const m = await newChannel(db, ws, { platform: 'mastodon' });
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      ids.push(
+        await newPost(db, ws, [
+          { channelId: s.channelId, platform: 'sandbox', status: 'scheduled' },
+          { channelId: m.channelId, platform: 'mastodon', status: 'scheduled' },
+        ]),
+      );
+    }
+    await db.execute(sql`update post_targets set status = 'failed' where post_id = ${ids[0]!}`);
+    await db.execute(
+      sql`update post_targets set status = 'unknown' where post_id = ${ids[1]!} and platform = 'sandbox'`,
+    );
+    await db.execute(sql`update post_targets set status = 'waiting_reauth' where post_id = ${ids[2]!}`);
+    await db.execute(sql`update post_targets set status = 'missed' where post_id = ${ids[3]!}`);
+    await db.execute(sql`delete from posts where id = ${ids[4]!}`);
+    await db.execute(sql`delete from post_targets where post_id = ${ids[5]!} and platform = 'mastodon'`);
+
+    const before = await countsBothWays(ws);
+    expect(before.dashboard).toEqual(before.fromRows);
+    expect(before.dashboard).toMatchObject({ totalScheduled: 2, failedPosts: 2, unknownTargets: 1 });
+
+    const rowCount = async () =>
+      rowsOf<{ n: number }>(
+        await db.execute(sql`select count(*)::int as n from target_status_counts where workspace_id = ${ws}`),
+      )[0]!.n;
+    const unfolded = await rowCount();
+    const [folded] = rowsOf<{ ok: boolean }>(
+      await db.execute(sql`select herald_compact_status_counts(${ws}) as ok`),
+    );
+    expect(folded!.ok).toBe(true);
+    expect(await rowCount()).toBeLessThan(unfolded);
+    const after = await countsBothWays(ws);
+    expect(after.dashboard).toEqual(before.dashboard);
   });
 });

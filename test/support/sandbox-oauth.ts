@@ -38,7 +38,10 @@ export async function connectSandbox(
   const fields = consentFormFields(await page.text());
   fields.username = options.username;
   fields.decision = 'authorize';
-  const consent = await fetch(`${base}/sandbox/oauth/authorize`, {
+  // The consent form posts back to the authorize endpoint, wherever the sandbox is served from.
+  const authorizeEndpoint = new URL(authorizeUrl);
+  authorizeEndpoint.search = '';
+  const consent = await fetch(authorizeEndpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(fields).toString(),

@@ -62,6 +62,7 @@ type SummaryRow = {
   waiting_reauth_targets: number;
   connections_expiring_soon: number;
   connections_broken: number;
+  count_rows: number;
 };
 
 type PlatformRow = {
@@ -73,9 +74,14 @@ type PlatformRow = {
   failed: number;
 };
 
+/** Count rows a workspace may gather before a read folds them together (see migration 0012). */
+export const COMPACT_COUNTS_AFTER = 500;
+
 /**
  * The dashboard numbers (seed 000's "Dashboard Stats" and "Platform Stats", corrected) in two
- * queries, each scoped to the workspace by a leading `workspace_id` index column. Failed counts
+ * queries. Counts by status come from the per-status counts the triggers of migration 0012 keep
+ * (`post_status_counts`, `target_status_counts`), so they cost the same for ten posts or ten million;
+ * "today" reads the few rows published today through the `published_at` indexes. Failed counts
  * include `missed` targets, as the post roll-up does.
  */
 export async function getDashboardStats(
@@ -89,13 +95,13 @@ export async function getDashboardStats(
 
   const summaryQuery = deps.db.execute(sql`
     with post_counts as (
-      select count(*) filter (where status = 'scheduled')::int as scheduled,
-             count(*) filter (where status = 'published')::int as published,
-             count(*) filter (where status = 'partially_published')::int as partially_published,
-             count(*) filter (where status = 'failed')::int as failed
-        from posts
+      select coalesce(sum(n) filter (where status = 'scheduled'), 0)::int as scheduled,
+             coalesce(sum(n) filter (where status = 'published'), 0)::int as published,
+             coalesce(sum(n) filter (where status = 'partially_published'), 0)::int as partially_published,
+             coalesce(sum(n) filter (where status = 'failed'), 0)::int as failed,
+             count(*)::int as post_count_rows
+        from post_status_counts
        where workspace_id = ${workspaceId}
-         and status in ('scheduled', 'published', 'partially_published', 'failed')
     ), published_today as (
       -- published_at is set by the roll-up only on published and partially published posts.
       select count(*)::int as published_today
@@ -104,12 +110,12 @@ export async function getDashboardStats(
          and published_at >= ${start.toISOString()}::timestamptz
          and published_at < ${end.toISOString()}::timestamptz
     ), target_counts as (
-      select count(*) filter (where status in ('failed', 'missed'))::int as failed_targets,
-             count(*) filter (where status = 'unknown')::int as unknown_targets,
-             count(*) filter (where status = 'waiting_reauth')::int as waiting_reauth_targets
-        from post_targets
+      select coalesce(sum(n) filter (where status in ('failed', 'missed')), 0)::int as failed_targets,
+             coalesce(sum(n) filter (where status = 'unknown'), 0)::int as unknown_targets,
+             coalesce(sum(n) filter (where status = 'waiting_reauth'), 0)::int as waiting_reauth_targets,
+             count(*)::int as target_count_rows
+        from target_status_counts
        where workspace_id = ${workspaceId}
-         and status in ('failed', 'missed', 'unknown', 'waiting_reauth')
     ), connection_counts as (
       -- "Expiring soon": still active, no refresh token to renew it with, and expiring within the
       -- window (or already past it). Tokens that refresh themselves are not a person's problem until
@@ -121,7 +127,9 @@ export async function getDashboardStats(
         from connections
        where workspace_id = ${workspaceId}
     )
-    select * from post_counts, published_today, target_counts, connection_counts`);
+    select post_counts.*, published_today.*, target_counts.*, connection_counts.*,
+           post_count_rows + target_count_rows as count_rows
+      from post_counts, published_today, target_counts, connection_counts`);
 
   const platformsQuery = deps.db.execute(sql`
     with channel_counts as (
@@ -133,28 +141,38 @@ export async function getDashboardStats(
        group by ch.platform
     ), target_counts as (
       select platform,
-             count(*) filter (where status in ('scheduled', 'retrying', 'deferred'))::int as scheduled,
-             count(*) filter (where status = 'published'
-                                and published_at >= ${start.toISOString()}::timestamptz
-                                and published_at < ${end.toISOString()}::timestamptz)::int as published_today,
-             count(*) filter (where status = 'published')::int as published,
-             count(*) filter (where status in ('failed', 'missed'))::int as failed
+             coalesce(sum(n) filter (where status in ('scheduled', 'retrying', 'deferred')), 0)::int as scheduled,
+             coalesce(sum(n) filter (where status = 'published'), 0)::int as published,
+             coalesce(sum(n) filter (where status in ('failed', 'missed')), 0)::int as failed
+        from target_status_counts
+       where workspace_id = ${workspaceId}
+       group by platform
+      having sum(n) > 0
+    ), published_today as (
+      select platform, count(*)::int as published_today
         from post_targets
        where workspace_id = ${workspaceId}
+         and published_at >= ${start.toISOString()}::timestamptz
+         and published_at < ${end.toISOString()}::timestamptz
+         and status = 'published'
        group by platform
     )
     select coalesce(cc.platform, tc.platform) as platform,
            coalesce(cc.connected_channels, 0) as connected_channels,
            coalesce(tc.scheduled, 0) as scheduled,
-           coalesce(tc.published_today, 0) as published_today,
+           coalesce(pt.published_today, 0) as published_today,
            coalesce(tc.published, 0) as published,
            coalesce(tc.failed, 0) as failed
       from channel_counts cc
       full join target_counts tc on tc.platform = cc.platform
+      left join published_today pt on pt.platform = coalesce(cc.platform, tc.platform)
      order by 1`);
 
   const [summaryResult, platformsResult] = await Promise.all([summaryQuery, platformsQuery]);
   const s = rowsOf<SummaryRow>(summaryResult)[0]!;
+  if (s.count_rows > COMPACT_COUNTS_AFTER) {
+    await deps.db.execute(sql`select herald_compact_status_counts(${workspaceId})`);
+  }
   return {
     today: { timeZone, start, end },
     totalScheduled: s.scheduled,
