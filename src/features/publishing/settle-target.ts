@@ -9,6 +9,7 @@ import type { Tx } from '../../db/client.ts';
 import { type AttemptOutcome, postTargets, publishAttempts, rateLimits } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import type { RateLimitInfo } from '../../platforms/types.ts';
+import { startTracking } from '../analytics/start-tracking.ts';
 import { lockTarget } from '../posts/lock-post.ts';
 import { retryDelayMs } from './backoff.ts';
 import { type Claim, finish } from './claim-target.ts';
@@ -65,6 +66,15 @@ export async function settleTarget(
         await recordRateLimit(tx, claim.connection.id, outcome.rateLimit);
         const logged = outcome.reconciled ? 'reconciled' : 'published';
         await logAttempt({ outcome: logged, rateLimit: outcome.rateLimit });
+        // Metrics check-backs start with the publish, their first job in this same transaction.
+        await startTracking(deps, tx, {
+          workspaceId: target.workspaceId,
+          channelId: target.channelId,
+          targetId: target.id,
+          remoteId: outcome.remoteId,
+          remoteUrl: outcome.remoteUrl,
+          publishedAt: now,
+        });
         await tx
           .update(postTargets)
           .set({
