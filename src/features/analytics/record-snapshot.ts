@@ -130,6 +130,9 @@ export async function addToRollups(
     });
 }
 
+/** A post counted in the period it was published in (with its first snapshot). */
+export const postIncrement = (): RollupIncrement => ({ ...zero(), posts: 1 });
+
 /** What a snapshot adds to the roll-ups, given the post's previous snapshot. */
 export function incrementFor(current: Snapshot, previous: Snapshot | null): RollupIncrement {
   const increment = zero();
@@ -189,7 +192,7 @@ export async function recordSnapshot(
     })
     .returning();
   const increments = [{ at: options.takenAt, increment: incrementFor(snapshot!, previous ?? null) }];
-  if (!previous) increments.push({ at: post.publishedAt, increment: { ...zero(), posts: 1 } });
+  if (!previous) increments.push({ at: post.publishedAt, increment: postIncrement() });
   await addToRollups(tx, {
     workspaceId: post.workspaceId,
     channelId: post.channelId,
