@@ -23,7 +23,7 @@ export async function checkBlockedUntil(
       and(
         eq(rateLimits.connectionId, options.connectionId),
         gt(rateLimits.resetAt, options.now),
-        sql`${rateLimits.remaining} <= floor(coalesce(${rateLimits.limit}, 0) * ${PUBLISH_RESERVE_FRACTION})`,
+        sql`${rateLimits.remaining} <= floor(coalesce(${rateLimits.limit}, 0) * ${sql.raw(String(PUBLISH_RESERVE_FRACTION))})`,
       ),
     )
     .orderBy(asc(rateLimits.resetAt))

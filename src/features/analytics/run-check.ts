@@ -38,6 +38,13 @@ export type CheckResult =
 
 type Kind = 'scheduled' | 'manual';
 
+/** The check a snapshot stands for: the last one due by now (a late check stands for those it passes over). */
+function lastDueIndex(post: typeof trackedPosts.$inferSelect, now: Date): number {
+  let index = post.nextCheckIndex;
+  while (index + 1 < post.checkDueAt.length && post.checkDueAt[index + 1]! <= now) index++;
+  return index;
+}
+
 async function loadTracked(deps: Deps, trackedPostId: string) {
   const [row] = await deps.db
     .select({ trackedPost: trackedPosts, channel: channels, connection: connections, app: platformApps })
@@ -138,7 +145,7 @@ export async function runCheck(
       settings,
       takenAt: now,
       kind: options.kind,
-      checkIndex: manual ? null : current.nextCheckIndex,
+      checkIndex: manual ? null : lastDueIndex(current, now),
       metrics: read.value,
       followers: channel?.followers ?? null,
     });
