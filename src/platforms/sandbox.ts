@@ -26,6 +26,7 @@ import {
   type OAuth2Server,
   refreshAccessToken,
 } from './oauth2.ts';
+import { readSandboxChannelStats } from './sandbox/channel-stats.ts';
 import { resolveSandboxUrl } from './sandbox/resolve-url.ts';
 
 // The sandbox's documented limits (src/sandbox/rules.ts; test/sandbox/rules.test.ts keeps them equal).
@@ -313,6 +314,7 @@ async function readProfile(ctx: AdapterContext, accessToken: string) {
 export const sandboxAdapter: OAuthAdapter = {
   id: 'sandbox',
   resolveUrl: resolveSandboxUrl,
+  readChannelStats: readSandboxChannelStats,
   displayName: 'Sandbox',
   capabilities,
 

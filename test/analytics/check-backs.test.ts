@@ -19,12 +19,19 @@ import { MAX_JITTER_MS } from '../../src/features/analytics/check-schedule.ts';
 import { runCheck } from '../../src/features/analytics/run-check.ts';
 import { recordSnapshot } from '../../src/features/analytics/record-snapshot.ts';
 import { startTracking } from '../../src/features/analytics/start-tracking.ts';
+import { syncChannelStats } from '../../src/features/analytics/sync-channel-stats.ts';
 import { DEFAULT_ANALYTICS_SETTINGS } from '../../src/features/analytics/analytics-settings.ts';
 import { startWorkers } from '../../src/features/publishing/start-workers.ts';
 import { manualClock } from '../../src/lib/clock.ts';
 import { newTeam, type Team } from '../support/factories.ts';
 import { startHerald, type TestHerald } from '../support/harness.ts';
-import { type ConnectedChannel, connectSandbox, publishNow, waitForTarget } from '../support/publishing.ts';
+import {
+  type ConnectedChannel,
+  connectSandbox,
+  publishNow,
+  setKnobs,
+  waitForTarget,
+} from '../support/publishing.ts';
 
 const HOUR = 3600_000;
 const clock = manualClock(new Date());
@@ -254,6 +261,57 @@ describe('metric check-backs', () => {
       trackingComplete: true,
       stopReason: 'untracked',
     });
+  });
+
+  it('reads channel figures daily into channel stats; sandbox followers grow, faster with the time knob', async () => {
+    clock.set(new Date());
+    const first = await syncChannelStats(herald.deps, { channelId: alice.channelId });
+    expect(first.status).toBe('stored');
+    await setKnobs(herald, alice.username, { timeScale: 24 });
+    clock.advance(24 * HOUR);
+    const second = await syncChannelStats(herald.deps, { channelId: alice.channelId });
+    expect(second.status).toBe('stored');
+    if (first.status !== 'stored' || second.status !== 'stored') return;
+    expect(second.followers!).toBeGreaterThan(first.followers!);
+    await setKnobs(herald, alice.username, { timeScale: null });
+    const from = new Date(clock.now().getTime() - 3 * 24 * HOUR).toISOString();
+    const to = clock.now().toISOString();
+    const res = await api('GET', `/channels/${alice.channelId}/stats?from=${from}&to=${to}`, team.viewer);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({
+      supported: true,
+      followers: second.followers,
+      followersChange: second.followers! - first.followers!,
+    });
+    expect(res.json().days).toHaveLength(2);
+    const csv = await api('GET', `/analytics/export.csv?from=${from}&to=${to}&kind=channels`, team.viewer);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.body.split('\r\n')[0]).toBe('day,channel,platform,followers,following,posts,views');
+    expect(csv.body.trim().split('\r\n')).toHaveLength(3);
+  });
+
+  it('answers top posts and best times from the tracked posts', async () => {
+    const from = '2000-01-01T00:00:00Z';
+    const to = new Date(clock.now().getTime() + 365 * 24 * HOUR).toISOString();
+    const top = await api(
+      'GET',
+      `/analytics/top-posts?from=${from}&to=${to}&by=impressions&limit=3`,
+      team.viewer,
+    );
+    expect(top.statusCode, top.body).toBe(200);
+    const items = top.json().items as { impressions: number }[];
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.map((i) => i.impressions)).toEqual(
+      [...items.map((i) => i.impressions)].sort((a, b) => b - a),
+    );
+    const best = await api('GET', '/analytics/best-times', team.viewer);
+    expect(best.statusCode, best.body).toBe(200);
+    expect(best.json().denominator).toBe('impressions');
+    expect(best.json().cells.length).toBeGreaterThan(0);
+    expect(new Date(best.json().nextBestSlot.at).getTime()).toBeGreaterThan(clock.now().getTime());
+    const posts = await api('GET', `/analytics/export.csv?from=${from}&to=${to}&kind=posts`, team.viewer);
+    expect(posts.body.split('\r\n')[0]).toMatch(/^published_at,channel,platform,url,measured_at,impressions/);
   });
 
   describe('roll-ups', () => {

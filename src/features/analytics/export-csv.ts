@@ -2,7 +2,7 @@
  * CSV reports for a date range: each tracked post published in it with its latest figures, or each
  * channel's daily stats. Cells that a spreadsheet would run as a formula are prefixed with `'`.
  */
-import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, lte, sql } from 'drizzle-orm';
 import { rowsOf } from '../../db/client.ts';
 import { channelDailyStats, channels } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
@@ -41,7 +41,8 @@ export async function exportCsv(
         and(
           eq(channelDailyStats.workspaceId, options.workspaceId),
           gte(channelDailyStats.day, periodOf(options.from, 'day', settings).label),
-          lt(channelDailyStats.day, periodOf(options.to, 'day', settings).label),
+          // Every day that starts before `to`.
+          lte(channelDailyStats.day, periodOf(new Date(options.to.getTime() - 1), 'day', settings).label),
         ),
       )
       .orderBy(asc(channelDailyStats.day), asc(channels.name));
