@@ -8,6 +8,7 @@ import { ConfigError } from '../config.ts';
 import { DataDirLockedError } from '../db/data-dir-lock.ts';
 import { AppError } from '../errors.ts';
 import { version } from '../http/version.ts';
+import { registerAnalyticsCommands } from './commands/analytics.ts';
 import { registerDataCommands } from './commands/data.ts';
 import { registerDbCommands } from './commands/db.ts';
 
@@ -47,6 +48,7 @@ program
 
 registerDbCommands(program);
 registerDataCommands(program);
+registerAnalyticsCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof AppError) {

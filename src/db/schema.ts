@@ -16,6 +16,8 @@ import {
   boolean,
   check,
   customType,
+  date,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -608,6 +610,187 @@ export const idempotencyKeys = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] })],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Analytics (migration 0006): tracked posts and their check-back schedule, metric snapshots,
+// roll-ups maintained as snapshots arrive, channel daily stats, and each workspace's settings.
+
+/** The default check-back schedule: 1 h, 6 h, 24 h, 3 d, 7 d and 30 d after publishing, in minutes. */
+export const DEFAULT_CHECK_SCHEDULE_MINUTES = [60, 360, 1440, 4320, 10080, 43200];
+
+/** A workspace's analytics settings; a workspace without a row uses the defaults. */
+export const analyticsSettings = pgTable('analytics_settings', {
+  workspaceId: uuid('workspace_id')
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
+  checkScheduleMinutes: integer('check_schedule_minutes')
+    .array()
+    .notNull()
+    .default(sql`'{60,360,1440,4320,10080,43200}'::integer[]`),
+  /** Roll-up periods (hour, day, week, month) follow this zone's wall clock. */
+  timeZone: text('time_zone').notNull().default('UTC'),
+  /** ISO weekday a week starts on: 1 Monday … 7 Sunday. */
+  weekStartsOn: integer('week_starts_on').notNull().default(1),
+  updatedAt: updatedAt(),
+});
+
+export const trackedPostSources = ['published', 'external'] as const;
+export const stopReasons = ['schedule_complete', 'remote_deleted', 'untracked', 'channel_removed'] as const;
+export type StopReason = (typeof stopReasons)[number];
+export const rateDenominators = ['impressions', 'followers'] as const;
+export type RateDenominator = (typeof rateDenominators)[number];
+
+/**
+ * Seed 002 `social_media_posts` check-back columns: one remote post followed on its channel, whether
+ * Herald published it (`target_id`) or a member asked to track it by URL (`external`).
+ */
+export const trackedPosts = pgTable(
+  'tracked_posts',
+  {
+    id: id(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    targetId: uuid('target_id').references(() => postTargets.id, { onDelete: 'cascade' }),
+    source: text('source', { enum: trackedPostSources }).notNull(),
+    remoteId: text('remote_id').notNull(),
+    remoteUrl: text('remote_url'),
+    publishedAt: tstz('published_at').notNull(),
+    /** The schedule as offsets from `published_at` (the seed's `check_schedule`). */
+    checkScheduleMinutes: integer('check_schedule_minutes').array().notNull(),
+    /** Each check's due time: `published_at` + offset + its bounded jitter. */
+    checkDueAt: timestamp('check_due_at', { withTimezone: true }).array().notNull(),
+    /** 0-based index in `check_due_at` of the next check. */
+    nextCheckIndex: integer('next_check_index').notNull().default(0),
+    nextCheckAt: tstz('next_check_at'),
+    checksCompleted: integer('checks_completed').notNull().default(0),
+    trackingStartedAt: tstz('tracking_started_at').notNull().defaultNow(),
+    trackingComplete: boolean('tracking_complete').notNull().default(false),
+    stopReason: text('stop_reason', { enum: stopReasons }),
+    lastCheckedAt: tstz('last_checked_at'),
+    lastError: text('last_error'),
+    /** Failed tries at the current check (transient errors); reset when a check completes. */
+    failures: integer('failures').notNull().default(0),
+    /** The job that owns the next check; any other job for this row is stale. */
+    jobId: uuid('job_id'),
+    latestImpressions: bigint('latest_impressions', { mode: 'number' }),
+    latestEngagement: bigint('latest_engagement', { mode: 'number' }),
+    latestEngagementRate: doublePrecision('latest_engagement_rate'),
+    latestRateDenominator: text('latest_rate_denominator', { enum: rateDenominators }),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('tracked_posts_remote_idx').on(t.channelId, t.remoteId),
+    uniqueIndex('tracked_posts_target_idx')
+      .on(t.targetId)
+      .where(sql`${t.targetId} is not null`),
+    index('tracked_posts_workspace_published_idx').on(t.workspaceId, t.publishedAt),
+    index('tracked_posts_next_check_idx')
+      .on(t.nextCheckAt)
+      .where(sql`${t.trackingComplete} = false`),
+  ],
+);
+
+const counter = (name: string) => bigint(name, { mode: 'number' });
+
+/** Seed 000 `post_analytics`, seed 002 `social_media_post_analytics`: one check's figures. */
+export const metricSnapshots = pgTable(
+  'metric_snapshots',
+  {
+    id: id(),
+    trackedPostId: uuid('tracked_post_id')
+      .notNull()
+      .references(() => trackedPosts.id, { onDelete: 'cascade' }),
+    workspaceId: uuid('workspace_id').notNull(),
+    channelId: uuid('channel_id').notNull(),
+    takenAt: tstz('taken_at').notNull(),
+    kind: text('kind', { enum: ['scheduled', 'manual'] }).notNull(),
+    checkIndex: integer('check_index'),
+    /** Views or impressions, whichever the platform counts. */
+    impressions: counter('impressions'),
+    reach: counter('reach'),
+    likes: counter('likes'),
+    comments: counter('comments'),
+    shares: counter('shares'),
+    saves: counter('saves'),
+    clicks: counter('clicks'),
+    watchSeconds: counter('watch_seconds'),
+    /** The channel's followers when the snapshot was taken (the engagement-rate fallback denominator). */
+    followers: counter('followers'),
+    raw: jsonb('raw'),
+  },
+  (t) => [index('metric_snapshots_post_idx').on(t.trackedPostId, t.takenAt)],
+);
+
+export const granularities = ['hour', 'day', 'week', 'month'] as const;
+export type Granularity = (typeof granularities)[number];
+
+/**
+ * What was gained in one period of the workspace's calendar, per channel and for the whole workspace:
+ * sums of deltas between consecutive snapshots (never of cumulative counters), kept up to date as
+ * each snapshot arrives.
+ */
+export const metricRollups = pgTable(
+  'metric_rollups',
+  {
+    scope: text('scope', { enum: ['channel', 'workspace'] }).notNull(),
+    /** The channel's id, or the workspace's for workspace totals. */
+    scopeId: uuid('scope_id').notNull(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    granularity: text('granularity', { enum: granularities }).notNull(),
+    periodStart: tstz('period_start').notNull(),
+    periodEnd: tstz('period_end').notNull(),
+    /** The period on the workspace's wall clock: `2026-03-29`, `2026-03-29T02:00`, `2026-W13`, `2026-03`. */
+    label: text('label').notNull(),
+    /** Posts published in the period. */
+    posts: integer('posts').notNull().default(0),
+    snapshots: integer('snapshots').notNull().default(0),
+    impressions: counter('impressions').notNull().default(0),
+    reach: counter('reach').notNull().default(0),
+    likes: counter('likes').notNull().default(0),
+    comments: counter('comments').notNull().default(0),
+    shares: counter('shares').notNull().default(0),
+    saves: counter('saves').notNull().default(0),
+    clicks: counter('clicks').notNull().default(0),
+    /** Engagement gained on posts whose platform reports impressions, and those impressions. */
+    engagementByImpressions: counter('engagement_by_impressions').notNull().default(0),
+    impressionsDenominator: counter('impressions_denominator').notNull().default(0),
+    /** Engagement gained on posts whose platform reports no impressions (rated against followers). */
+    engagementByFollowers: counter('engagement_by_followers').notNull().default(0),
+    /** Channel scope: the most followers seen in the period. */
+    followers: counter('followers'),
+  },
+  (t) => [
+    primaryKey({ name: 'metric_rollups_pk', columns: [t.scopeId, t.granularity, t.periodStart] }),
+    index('metric_rollups_workspace_idx').on(t.workspaceId, t.scope, t.granularity, t.periodStart),
+  ],
+);
+
+/** Seed 003 `channel_daily_stats`: an account's own figures, once a day. */
+export const channelDailyStats = pgTable(
+  'channel_daily_stats',
+  {
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    day: date('day', { mode: 'string' }).notNull(),
+    workspaceId: uuid('workspace_id').notNull(),
+    followers: counter('followers'),
+    following: counter('following'),
+    posts: counter('posts'),
+    views: counter('views'),
+    raw: jsonb('raw'),
+    takenAt: tstz('taken_at').notNull(),
+  },
+  (t) => [primaryKey({ name: 'channel_daily_stats_pk', columns: [t.channelId, t.day] })],
 );
 
 // ---------------------------------------------------------------------------------------------

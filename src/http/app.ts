@@ -15,6 +15,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Deps } from '../deps.ts';
+import { analyticsRoutes } from '../features/analytics/analytics.routes.ts';
 import { authRoutes } from '../features/auth/auth.routes.ts';
 import { backupRoutes } from '../features/backups/backups.routes.ts';
 import { channelRoutes, oauthCallbackRoutes } from '../features/channels/channels.routes.ts';
@@ -92,6 +93,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
       await workspace.register(postRoutes(deps));
       await workspace.register(jobRoutes(deps));
       await workspace.register(statsRoutes(deps));
+      await workspace.register(analyticsRoutes(deps));
       await workspace.register(workspacePlatformAppRoutes(deps));
     },
     { prefix: '/api/workspaces/:workspaceId' },

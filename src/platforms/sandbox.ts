@@ -26,6 +26,8 @@ import {
   type OAuth2Server,
   refreshAccessToken,
 } from './oauth2.ts';
+import { readSandboxChannelStats } from './sandbox/channel-stats.ts';
+import { resolveSandboxUrl } from './sandbox/resolve-url.ts';
 
 // The sandbox's documented limits (src/sandbox/rules.ts; test/sandbox/rules.test.ts keeps them equal).
 const MAX_TEXT_GRAPHEMES = 500;
@@ -311,6 +313,8 @@ async function readProfile(ctx: AdapterContext, accessToken: string) {
 
 export const sandboxAdapter: OAuthAdapter = {
   id: 'sandbox',
+  resolveUrl: resolveSandboxUrl,
+  readChannelStats: readSandboxChannelStats,
   displayName: 'Sandbox',
   capabilities,
 

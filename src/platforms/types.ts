@@ -144,6 +144,19 @@ export type PostMetrics = {
   raw?: Record<string, unknown>;
 };
 
+/** An account's own figures at one moment; null where the platform does not give one. */
+export type ChannelStats = {
+  followers: number | null;
+  following: number | null;
+  posts: number | null;
+  /** Total views of the account's content, where the platform counts them. */
+  views: number | null;
+  raw?: Record<string, unknown>;
+};
+
+/** The channel a URL is tried against in `resolveUrl`. */
+export type UrlChannel = { externalId: string; username: string | null; baseUrl: string | null };
+
 /** A comment (or reply) on a published post, as the platform shows it. */
 export type PlatformComment = {
   id: string;
@@ -257,6 +270,17 @@ type AdapterBase = {
     remoteId: string,
     page: { cursor: string | null; limit: number },
   ): Promise<CommentPage>;
+  /** The channel's own figures (followers, …), where the platform gives them. */
+  readChannelStats?(
+    ctx: AdapterContext,
+    credentials: Credentials,
+    channel: { externalId: string; kind: string; metadata: Record<string, unknown> },
+  ): Promise<ChannelStats>;
+  /**
+   * A post's address → its remote id (as `publish` returns it) when the URL is a post of `channel`
+   * (of any account, where the URL does not name one); else null. No network: the address alone.
+   */
+  resolveUrl?(url: URL, channel: UrlChannel): string | null;
 };
 
 /** A platform the user authorises on its own pages (authorization code + PKCE). `auth` may be left out. */

@@ -13,6 +13,10 @@ export const queues = {
   refreshConnection: 'refresh-connection',
   /** Periodic sweep that finds tokens about to expire. */
   refreshSweep: 'refresh-sweep',
+  /** One job per tracked post's next metrics check (below publishing: its own, smaller worker). */
+  metricsCheck: 'metrics-check',
+  /** Daily read of every channel's account figures. */
+  channelStats: 'channel-stats',
 } as const;
 
 export type Queue = PgBoss;
@@ -56,6 +60,8 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
     ],
     [queues.refreshConnection, { policy: 'singleton', retryLimit: 3, retryDelay: 30, retryBackoff: true }],
     [queues.refreshSweep, { policy: 'singleton', retryLimit: 0 }],
+    [queues.metricsCheck, { retryLimit: 5, retryDelay: 60, heartbeatSeconds: 30, expireInSeconds: 300 }],
+    [queues.channelStats, { policy: 'singleton', retryLimit: 2, retryDelay: 300 }],
   ];
   for (const [name, options] of wanted) {
     if (!existing.has(name)) await boss.createQueue(name, options);

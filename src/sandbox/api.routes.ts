@@ -14,6 +14,7 @@ import { invalidRequest, invalidToken, sendSandboxError } from './errors.ts';
 import { drawRandomFault, type Knobs, readKnobs, takeInjectedFailure, takeInjectedTimeout } from './knobs.ts';
 import { mediaUrl, storeMedia } from './media.ts';
 import { metricsAt } from './metrics.ts';
+import { accountStats } from './account-stats.ts';
 import { accountForAccessToken } from './oauth-grants.ts';
 import { deletePost, describePosts, findPost, listPosts, postUrl } from './posts.ts';
 import { type Bucket, rateLimitHeaders, readPostBucket, takePostSlot } from './rate-limit.ts';
@@ -153,6 +154,7 @@ export function apiRoutes(deps: Deps, site: Site): Routes {
     });
 
     app.get('/me', async (request) => describeAccount(callerOf(request).account, site.base(request)));
+    app.get('/me/stats', async (request) => accountStats(deps, callerOf(request).account));
 
     const uploadRoutes: Routes = async (uploads) => {
       // Raw bodies of any type reach the handler, which answers 415 in the sandbox's own shape.
@@ -301,7 +303,13 @@ export function apiRoutes(deps: Deps, site: Site): Routes {
       const found = isUuid(request.params.id) ? await findPost(deps, request.params.id) : null;
       // Only the author sees a post's numbers.
       if (!found || found.post.accountId !== account.id) throw notFound('post');
-      return metricsAt({ postId: found.post.id, createdAt: found.post.createdAt, now: deps.clock.now() });
+      const timeScale = readKnobs(account.knobs).timeScale ?? 1;
+      return metricsAt({
+        postId: found.post.id,
+        createdAt: found.post.createdAt,
+        now: deps.clock.now(),
+        timeScale,
+      });
     });
   };
 }

@@ -45,6 +45,8 @@ export const knobsSchema = z.object({
     .int()
     .min(1)
     .max(365 * 24 * 3600),
+  /** Speeds up the account's metrics and follower growth (1 = real time, 60 = an hour a minute). */
+  timeScale: z.number().min(1).max(100_000),
   /** The posting bucket (default 1000 posts per 60 s). */
   rateLimit: z.object({
     limit: z.number().int().min(0),
@@ -75,6 +77,7 @@ export const knobsPatchSchema = z
     timeoutNext: knobsSchema.shape.timeoutNext.nullable(),
     accessTokenTtlSeconds: knobsSchema.shape.accessTokenTtlSeconds.nullable(),
     rateLimit: knobsSchema.shape.rateLimit.nullable(),
+    timeScale: knobsSchema.shape.timeScale.nullable(),
     expireTokens: z.boolean(),
     revokeTokens: z.boolean(),
   })

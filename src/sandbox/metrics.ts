@@ -7,8 +7,15 @@ import { sha256 } from '../crypto/hashing.ts';
 
 export type Metrics = { likes: number; comments: number; shares: number; impressions: number };
 
-export function metricsAt(options: { postId: string; createdAt: Date; now: Date }): Metrics {
-  const minutes = Math.max(0, Math.floor((options.now.getTime() - options.createdAt.getTime()) / 60_000));
+export function metricsAt(options: {
+  postId: string;
+  createdAt: Date;
+  now: Date;
+  /** The account's `timeScale` knob: how many times faster than real time its posts age. */
+  timeScale?: number;
+}): Metrics {
+  const elapsed = (options.now.getTime() - options.createdAt.getTime()) * (options.timeScale ?? 1);
+  const minutes = Math.max(0, Math.floor(elapsed / 60_000));
   const h = Number.parseInt(sha256(options.postId).slice(0, 8), 16);
   const reach = 3 + (h % 17);
   const likeRate = 2 + ((h >>> 8) % 7);

@@ -8,6 +8,7 @@ import type { Tx } from '../../db/client.ts';
 import { type AttemptOutcome, postTargets, publishAttempts, rateLimits } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import type { RateLimitInfo } from '../../platforms/types.ts';
+import { startTracking } from '../analytics/start-tracking.ts';
 import { lockTarget } from '../posts/lock-post.ts';
 import type { Claim } from './claim-target.ts';
 import { decideSettlement } from './decide-settlement.ts';
@@ -76,6 +77,17 @@ export async function settleTarget(
         .update(postTargets)
         .set({ ...decision.target.values, status: decision.target.status, jobId: null, nextAttemptAt: null })
         .where(eq(postTargets.id, target.id));
+      if (outcome.type === 'published' && decision.target.status === 'published') {
+        // Metrics check-backs start with the publish, their first job in this same transaction.
+        await startTracking(deps, tx, {
+          workspaceId: target.workspaceId,
+          channelId: target.channelId,
+          targetId: target.id,
+          remoteId: outcome.remoteId,
+          remoteUrl: outcome.remoteUrl,
+          publishedAt: now,
+        });
+      }
     }
     return { status: decision.target.status, outcome: decision.attempt.outcome };
   });

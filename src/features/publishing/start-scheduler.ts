@@ -6,6 +6,7 @@
  */
 import type { Deps } from '../../deps.ts';
 import { queues } from '../../queue/boss.ts';
+import { scheduleChannelStats } from '../analytics/start-check-workers.ts';
 import { startBackupJobs } from '../backups/backup-jobs.ts';
 import { connectionsDueForRefresh } from '../connections/refresh-connection.ts';
 import { type Recovery, recoverOnStart } from './recover-on-start.ts';
@@ -19,5 +20,6 @@ export async function startScheduler(deps: Deps): Promise<Recovery> {
     }
   });
   await startBackupJobs(deps);
+  await scheduleChannelStats(deps);
   return recovery;
 }

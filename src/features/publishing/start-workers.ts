@@ -5,6 +5,7 @@
 import type { Job } from 'pg-boss';
 import type { Deps } from '../../deps.ts';
 import { queues } from '../../queue/boss.ts';
+import { startCheckWorkers } from '../analytics/start-check-workers.ts';
 import { refreshConnection } from '../connections/refresh-connection.ts';
 import type { PublishJobData } from './enqueue.ts';
 import { runPublishJob } from './run-publish-job.ts';
@@ -54,4 +55,5 @@ export async function startWorkers(deps: Deps, options: { concurrency: number })
       );
     },
   );
+  await startCheckWorkers(deps, options);
 }

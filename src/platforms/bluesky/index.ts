@@ -27,6 +27,7 @@ import { recordKeyFor } from './record-key.ts';
 import { detectFacets, MAX_GRAPHEMES, resolveFacets } from './richtext.ts';
 import { createSession, getSession, pdsOf, refreshSession } from './session.ts';
 import { MAX_IMAGES, readOptions, validate } from './validate.ts';
+import { resolveBlueskyUrl } from './resolve-url.ts';
 
 const POST = 'app.bsky.feed.post';
 
@@ -245,6 +246,7 @@ async function publishThread(ctx: AdapterContext, credentials: Credentials, requ
 }
 
 export const blueskyAdapter: CredentialsAdapter = {
+  resolveUrl: resolveBlueskyUrl,
   id: 'bluesky',
   displayName: 'Bluesky',
   capabilities,

@@ -28,6 +28,7 @@ import { prepareMedia } from './media.ts';
 import { reconcileThread } from './reconcile.ts';
 import { DEFAULT_SCOPES, registerMastodonApp } from './register-app.ts';
 import { DEFAULT_LIMITS, limitsFromInstance, readOptions, validate, validateWith } from './validate.ts';
+import { resolveMastodonUrl } from './resolve-url.ts';
 
 const capabilities: Capabilities = {
   text: true,
@@ -138,6 +139,7 @@ async function postStatus(
 }
 
 export const mastodonAdapter: OAuthAdapter = {
+  resolveUrl: resolveMastodonUrl,
   id: 'mastodon',
   displayName: 'Mastodon',
   capabilities,

@@ -27,6 +27,7 @@ import { authUrl, call, failureFor, nowOf, parseRateLimit, submitFailure, userAg
 import { readRedditComments } from './comments.ts';
 import { uploadImage } from './media.ts';
 import { MAX_SELF_TEXT, readOptions, validate } from './validate.ts';
+import { resolveRedditUrl } from './resolve-url.ts';
 
 export const DEFAULT_SCOPES = ['identity', 'submit', 'read', 'edit', 'history'];
 /** How long an image post may take to appear before Herald gives up on it. */
@@ -185,6 +186,7 @@ async function submit(ctx: AdapterContext, credentials: Credentials, request: Pu
 }
 
 export const redditAdapter: OAuthAdapter = {
+  resolveUrl: resolveRedditUrl,
   id: 'reddit',
   displayName: 'Reddit',
   capabilities,

@@ -44,6 +44,7 @@ import { readReplies } from './comments.ts';
 import { advanceUpload, type UploadState } from './media.ts';
 import { createPost, findPost, recentPosts } from './posts.ts';
 import { MAX_IMAGES, MAX_WEIGHTED_LENGTH, readOptions, validate } from './validate.ts';
+import { resolveXUrl } from './resolve-url.ts';
 
 /** What publishing needs; `users.read` for the profile, `media.write` for uploads. */
 const REQUIRED_SCOPES = ['tweet.read', 'tweet.write', 'users.read', 'media.write', 'offline.access'];
@@ -248,6 +249,7 @@ async function publish(
 }
 
 export const xAdapter: OAuthAdapter = {
+  resolveUrl: resolveXUrl,
   id: 'x',
   displayName: 'X',
   capabilities,

@@ -41,6 +41,7 @@ import { authBase, failureFor, nowOf, tokenBase, youtubeCall } from './api.ts';
 import { readVideoComments } from './comments.ts';
 import { emptyUpload, type UploadState, uploadVideo } from './upload.ts';
 import { readOptions, titleOf, validate } from './validate.ts';
+import { resolveYoutubeUrl } from './resolve-url.ts';
 
 const REQUIRED_SCOPES = [
   'https://www.googleapis.com/auth/youtube.upload',
@@ -287,6 +288,7 @@ async function recentUploads(ctx: AdapterContext, token: string, channelId: stri
 }
 
 export const youtubeAdapter: OAuthAdapter = {
+  resolveUrl: resolveYoutubeUrl,
   id: 'youtube',
   displayName: 'YouTube',
   capabilities,
