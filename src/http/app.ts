@@ -35,6 +35,7 @@ import { sandboxRoutes } from '../sandbox/sandbox.routes.ts';
 import { installAuth, installWorkspaceGuard } from './auth.ts';
 import { clientErrorReply, frameworkErrorReply, installErrorHandler } from './error-handler.ts';
 import { publicMediaRoutes } from './public-media.ts';
+import { operationIdFor } from './operation-id.ts';
 import { installUnsafeInputGuard } from './reject-unsafe-input.ts';
 import { version } from './version.ts';
 import { webAppRoutes } from './web-app.ts';
@@ -68,8 +69,16 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
         },
       },
       security: [{ bearer: [] }, { session: [] }],
+      servers: [{ url: deps.config.publicUrl, description: 'This Herald (PUBLIC_URL)' }],
     },
-    transform: jsonSchemaTransform,
+    // Every operation gets an operationId: the route's own, else one derived from its method and path.
+    transform: (input) => {
+      const { schema, url } = jsonSchemaTransform(input);
+      const operationId =
+        (schema as { operationId?: string }).operationId ??
+        operationIdFor([input.route.method].flat().find((m) => m !== 'HEAD') ?? 'GET', input.url);
+      return { schema: { ...schema, operationId } as typeof schema, url };
+    },
     transformObject: jsonSchemaTransformObject,
     hideUntagged: false,
   });

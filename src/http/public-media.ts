@@ -18,6 +18,7 @@ export function publicMediaRoutes(deps: Deps): Routes {
       {
         schema: {
           tags: ['media'],
+          operationId: 'getPublicMedia',
           summary: 'A media item at its signed public URL',
           security: [],
           // Plain strings: a malformed id or signature is as "not found" as a wrong one.

@@ -55,6 +55,7 @@ export function authRoutes(deps: Deps): Routes {
       {
         schema: {
           tags: ['auth'],
+          operationId: 'login',
           summary: 'Log in with email and password; sets the session cookie',
           security: [],
           body: loginBody,
@@ -77,6 +78,7 @@ export function authRoutes(deps: Deps): Routes {
       {
         schema: {
           tags: ['auth'],
+          operationId: 'logout',
           summary: 'End the current session and clear its cookie (a no-op without one)',
           response: { 204: z.null(), 403: errorReply },
         },

@@ -159,7 +159,14 @@ export function channelRoutes(deps: Deps): Routes {
 
     app.get(
       '/channels/:channelId',
-      { schema: { tags, params: channelParams, response: { 200: channelView, ...errorReplies } } },
+      {
+        schema: {
+          tags,
+          summary: 'One channel of the workspace',
+          params: channelParams,
+          response: { 200: channelView, ...errorReplies },
+        },
+      },
       async (request) => (await listChannels(deps, request.params))[0]!,
     );
 
@@ -214,6 +221,7 @@ export function channelRoutes(deps: Deps): Routes {
       {
         schema: {
           tags,
+          operationId: 'startConnect',
           summary: "Start connecting an account: returns the platform's authorization URL",
           params: platformParams,
           body: z
@@ -250,6 +258,7 @@ export function channelRoutes(deps: Deps): Routes {
       {
         schema: {
           tags,
+          operationId: 'connectWithSignIn',
           summary: 'Connect an account with a sign-in form (Bluesky app password, Ghost Admin API key)',
           description:
             "The platform's `connect.fields` (GET /platforms) say which values to send. Secrets are stored encrypted and never returned.",

@@ -90,6 +90,7 @@ export function mediaRoutes(deps: Deps): Routes {
       {
         schema: {
           tags,
+          operationId: 'uploadMedia',
           summary: 'Upload a file (multipart: `file`, optional `altText`)',
           consumes: ['multipart/form-data'],
           params: workspaceParams,
@@ -114,6 +115,7 @@ export function mediaRoutes(deps: Deps): Routes {
       {
         schema: {
           tags,
+          operationId: 'importMediaFromUrl',
           summary: 'Import a file from an http(s) URL',
           params: workspaceParams,
           body: importMediaBody,

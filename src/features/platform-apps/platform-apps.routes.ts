@@ -25,6 +25,7 @@ export function instancePlatformAppRoutes(deps: Deps): Routes {
       {
         schema: {
           tags,
+          operationId: 'listInstancePlatformApps',
           summary: 'Platform apps offered to every workspace',
           response: { 200: list, ...errorReplies },
         },
@@ -36,6 +37,7 @@ export function instancePlatformAppRoutes(deps: Deps): Routes {
       {
         schema: {
           tags,
+          operationId: 'createInstancePlatformApp',
           summary: 'Register a platform app for the instance',
           body: platformAppInput,
           response: { 201: platformAppView, ...errorReplies },
@@ -49,6 +51,7 @@ export function instancePlatformAppRoutes(deps: Deps): Routes {
       {
         schema: {
           tags,
+          operationId: 'deleteInstancePlatformApp',
           summary: 'Remove an instance platform app',
           params: z.object({ id: z.uuid() }),
           response: { 204: z.null(), ...errorReplies },

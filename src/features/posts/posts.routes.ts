@@ -59,6 +59,7 @@ export function postRoutes(deps: Deps): Routes {
       {
         schema: {
           tags,
+          operationId: 'validatePost',
           summary: "Check a post against each channel's platform rules without saving it",
           params: workspaceParams,
           body: postInput,

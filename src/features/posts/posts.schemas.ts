@@ -75,7 +75,11 @@ export const attemptView = z.object({
   errorCode: z.string().nullable(),
   errorMessage: z.string().nullable(),
   workerId: z.string(),
-  rateLimit: z.unknown().nullable(),
+  rateLimit: z
+    .unknown()
+    .nullable()
+    // What the platform said of its rate limit with this attempt (an object); typed for client generators.
+    .meta({ type: 'object', description: 'The rate limit the platform reported with this attempt' }),
 });
 
 export const targetView = z.object({
