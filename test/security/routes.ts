@@ -67,6 +67,9 @@ const FUTURE = '2099-06-01T12:00:00Z';
 const unique = () => Math.random().toString(36).slice(2, 10);
 
 /** Every route of the API. Keys are route keys; `route-coverage.test.ts` keeps this complete. */
+/** A month, for the analytics routes' required range. */
+const RANGE = { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' };
+
 export const routeMatrix: Record<string, RouteSpec> = {
   'GET /api/health': { needs: 'public' },
   'GET /api/ready': { needs: 'public' },
@@ -224,6 +227,35 @@ export const routeMatrix: Record<string, RouteSpec> = {
     needs: 'user',
     params: { postId: 'post', targetId: 'target' },
     body: () => ({ action: 'retry' }),
+  },
+
+  'GET /api/workspaces/:workspaceId/posts/:postId/metrics': { needs: 'viewer', params: { postId: 'post' } },
+  'POST /api/workspaces/:workspaceId/posts/:postId/metrics/refresh': {
+    needs: 'user',
+    params: { postId: 'post' },
+  },
+  'GET /api/workspaces/:workspaceId/analytics/overview': { needs: 'viewer', query: RANGE },
+  'GET /api/workspaces/:workspaceId/analytics/top-posts': { needs: 'viewer', query: RANGE },
+  'GET /api/workspaces/:workspaceId/analytics/best-times': { needs: 'viewer' },
+  'GET /api/workspaces/:workspaceId/analytics/export.csv': { needs: 'viewer', query: RANGE },
+  'GET /api/workspaces/:workspaceId/channels/:channelId/stats': {
+    needs: 'viewer',
+    params: { channelId: 'channel' },
+    query: RANGE,
+  },
+  'GET /api/workspaces/:workspaceId/tracked-posts': { needs: 'viewer' },
+  'POST /api/workspaces/:workspaceId/tracked-posts': {
+    needs: 'user',
+    body: () => ({ url: 'https://example.test/not-a-post-anyone-tracks' }),
+  },
+  'DELETE /api/workspaces/:workspaceId/tracked-posts/:trackedPostId': {
+    needs: 'user',
+    params: { trackedPostId: { value: '00000000-0000-4000-8000-000000000000' } },
+  },
+  'GET /api/workspaces/:workspaceId/settings/check-backs': { needs: 'viewer' },
+  'PUT /api/workspaces/:workspaceId/settings/check-backs': {
+    needs: 'user',
+    body: () => ({ schedule: ['1h', '1d'] }),
   },
 
   'GET /api/workspaces/:workspaceId/jobs': { needs: 'viewer', query: { limit: '10' } },
