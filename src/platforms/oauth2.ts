@@ -9,7 +9,7 @@
  * maps a refused token request itself through `failure`.
  */
 import { z } from 'zod';
-import { sendToPlatform } from './http.ts';
+import { sendToPlatform } from './kit/send.ts';
 import { type AdapterContext, PlatformError, type TokenSet } from './types.ts';
 
 /** RFC 6749 §2.3.1 (`client_secret_basic`, `client_secret_post`) or a public client (`none`). */
@@ -37,8 +37,6 @@ export type OAuth2Server = {
 
 /** When a 429 from a token endpoint names no Retry-After. */
 const DEFAULT_RETRY_AFTER_MS = 60_000;
-
-const nowOf = (ctx: AdapterContext) => ctx.now?.() ?? new Date();
 
 /** Where to send the user: the §4.1.1 request, with PKCE's S256 challenge and the platform's extra parameters. */
 export function authorizationUrl(
@@ -150,7 +148,7 @@ async function requestTokens(
     accessToken: tokens.access_token,
     refreshToken: tokens.refresh_token || null,
     expiresAt:
-      tokens.expires_in === undefined ? null : new Date(nowOf(ctx).getTime() + tokens.expires_in * 1000),
+      tokens.expires_in === undefined ? null : new Date(ctx.now().getTime() + tokens.expires_in * 1000),
     // §3.3 says space-delimited; LinkedIn and TikTok answer with commas, which no scope Herald asks for contains.
     scopes: (tokens.scope ?? '').split(/[\s,]+/).filter(Boolean),
   };
@@ -187,7 +185,7 @@ export function tokenRequestFailure(ctx: AdapterContext, name: string, refusal: 
 
 /** Retry-After in seconds or as an HTTP date (RFC 9110 §10.2.3). */
 function retryAfterOf(ctx: AdapterContext, headers: Headers): Date {
-  const now = nowOf(ctx).getTime();
+  const now = ctx.now().getTime();
   const header = headers.get('retry-after')?.trim();
   if (header && /^\d+$/.test(header)) return new Date(now + Number(header) * 1000);
   const date = header ? Date.parse(header) : Number.NaN;

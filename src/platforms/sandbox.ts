@@ -19,7 +19,7 @@ import {
   type RateLimitInfo,
   type ValidationIssue,
 } from './types.ts';
-import { sendToPlatform } from './http.ts';
+import { sendToPlatform } from './kit/send.ts';
 import {
   authorizationUrl,
   exchangeAuthorizationCode,

@@ -52,6 +52,7 @@ export function contextFor(base: string, client: Client, signal?: AbortSignal): 
     },
     fetch,
     signal,
+    now: () => new Date(),
   };
 }
 

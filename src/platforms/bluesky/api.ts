@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { sendToPlatform } from '../http.ts';
+import { sendToPlatform } from '../kit/send.ts';
 
 /** Bluesky's entryway: routes each account's calls to its PDS. */
 export const DEFAULT_SERVICE = 'https://bsky.social';
@@ -13,8 +13,6 @@ const PUBLIC_APPVIEW = 'https://public.api.bsky.app';
 const WEB_APP = 'https://bsky.app';
 /** When a 429 says neither Retry-After nor RateLimit-Reset. */
 const DEFAULT_RETRY_AFTER_MS = 60_000;
-
-export const nowOf = (ctx: AdapterContext): Date => ctx.now?.() ?? new Date();
 
 export function serviceUrl(ctx: AdapterContext): string {
   return (ctx.app.baseUrl ?? DEFAULT_SERVICE).replace(/\/+$/, '');
@@ -54,7 +52,7 @@ export function parseRateLimit(headers: Headers, bucket: string): RateLimitInfo 
 }
 
 function retryAfterOf(ctx: AdapterContext, headers: Headers, rateLimit: RateLimitInfo | null): Date {
-  const now = nowOf(ctx).getTime();
+  const now = ctx.now().getTime();
   const header = headers.get('retry-after')?.trim();
   if (header && /^\d+$/.test(header)) return new Date(now + Number(header) * 1000);
   const date = header ? Date.parse(header) : Number.NaN;

@@ -20,7 +20,7 @@ import {
   type PublishRequest,
   type RateLimitInfo,
 } from '../types.ts';
-import { appViewOf, failureOf, nowOf, postWebUrl, serviceUrl, webAppOf, xrpc, xrpcRaw } from './api.ts';
+import { appViewOf, failureOf, postWebUrl, serviceUrl, webAppOf, xrpc, xrpcRaw } from './api.ts';
 import { readThreadReplies } from './comments.ts';
 import { type Blob, prepareVideo, uploadBlob } from './media.ts';
 import { recordKeyFor } from './record-key.ts';
@@ -140,7 +140,7 @@ async function postRecord(
   return {
     $type: POST,
     text: options.text,
-    createdAt: nowOf(ctx).toISOString(),
+    createdAt: ctx.now().toISOString(),
     ...(facets.length ? { facets } : {}),
     ...(options.embed ? { embed: options.embed } : {}),
     ...(options.reply ? { reply: options.reply } : {}),

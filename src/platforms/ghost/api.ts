@@ -7,14 +7,12 @@
 import { createHmac } from 'node:crypto';
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { sendToPlatform } from '../http.ts';
+import { sendToPlatform } from '../kit/send.ts';
 
 const TOKEN_LIFETIME_S = 5 * 60;
 const DEFAULT_ACCEPT_VERSION = 'v5.0';
 /** When a 429 says no Retry-After (Ghost documents no rate-limit headers). */
 const DEFAULT_RETRY_AFTER_MS = 60_000;
-
-export const nowOf = (ctx: AdapterContext): Date => ctx.now?.() ?? new Date();
 
 const KEY = /^([0-9a-f]{24}):((?:[0-9a-f]{2})+)$/i;
 
@@ -99,9 +97,9 @@ export function failureFor(
     const date = header && seconds === null ? Date.parse(header) : Number.NaN;
     const retryAfter =
       seconds !== null
-        ? new Date(nowOf(ctx).getTime() + seconds * 1000)
+        ? new Date(ctx.now().getTime() + seconds * 1000)
         : Number.isNaN(date)
-          ? new Date(nowOf(ctx).getTime() + DEFAULT_RETRY_AFTER_MS)
+          ? new Date(ctx.now().getTime() + DEFAULT_RETRY_AFTER_MS)
           : new Date(date);
     return new PlatformError({ kind, retryAfter, ...common });
   }
@@ -139,7 +137,7 @@ export async function call<T>(
       ? ctx.app.settings.acceptVersion
       : DEFAULT_ACCEPT_VERSION;
   const headers: Record<string, string> = { accept: 'application/json', 'accept-version': version };
-  if (options.key) headers.authorization = `Ghost ${adminToken(options.key, nowOf(ctx))}`;
+  if (options.key) headers.authorization = `Ghost ${adminToken(options.key, ctx.now())}`;
   let body: BodyInit | null = null;
   if (options.json !== undefined) {
     headers['content-type'] = 'application/json';

@@ -13,13 +13,11 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { sendToPlatform } from '../http.ts';
+import { sendToPlatform } from '../kit/send.ts';
 
 export const LINKEDIN_API_URL = 'https://api.linkedin.com';
 export const LINKEDIN_AUTH_URL = 'https://www.linkedin.com';
 export const DEFAULT_LINKEDIN_VERSION = '202601';
-
-export const nowOf = (ctx: AdapterContext): Date => ctx.now?.() ?? new Date();
 
 const trim = (url: string) => url.replace(/\/+$/, '');
 
@@ -89,7 +87,7 @@ export function failureFor(
   const text = `${problem.message ?? ''} ${problem.code ?? ''}`.toLowerCase();
   if (status === 429) {
     const seconds = Number(headers.get('retry-after'));
-    const now = nowOf(ctx);
+    const now = ctx.now();
     const retryAfter =
       Number.isFinite(seconds) && seconds > 0
         ? new Date(now.getTime() + seconds * 1000)

@@ -38,7 +38,7 @@ import {
   type OAuth2Server,
   refreshAccessToken,
 } from '../oauth2.ts';
-import { authBase, encodeUrn, failureFor, linkedinCall, nowOf } from './api.ts';
+import { authBase, encodeUrn, failureFor, linkedinCall } from './api.ts';
 import { readPostComments } from './comments.ts';
 import { advanceUpload, type UploadSlot } from './media.ts';
 import {
@@ -170,7 +170,7 @@ function afterFailure(ctx: AdapterContext, state: LinkedInState, error: unknown)
     if (state.resumes <= MAX_RESUMES) {
       const retryAfterMs =
         error.kind === 'rate_limited' && error.retryAfter
-          ? Math.max(0, error.retryAfter.getTime() - nowOf(ctx).getTime())
+          ? Math.max(0, error.retryAfter.getTime() - ctx.now().getTime())
           : RESUME_BASE_DELAY_MS * 2 ** (state.resumes - 1);
       return { status: 'pending', state: { ...state }, retryAfterMs, rateLimit };
     }

@@ -5,12 +5,10 @@
  */
 import { z } from 'zod';
 import { type AdapterContext, type Credentials, PlatformError, type RateLimitInfo } from '../types.ts';
-import { sendToPlatform } from '../http.ts';
+import { sendToPlatform } from '../kit/send.ts';
 
 /** When a 429 says neither Retry-After nor X-RateLimit-Reset. */
 const DEFAULT_RETRY_AFTER_MS = 60_000;
-
-export const nowOf = (ctx: AdapterContext): Date => ctx.now?.() ?? new Date();
 
 /** The instance's base URL: every Mastodon server is its own platform (and OAuth server). */
 export function instanceUrl(ctx: AdapterContext): string {
@@ -43,7 +41,7 @@ export function parseRateLimit(headers: Headers, bucket: string): RateLimitInfo 
 }
 
 function retryAfterOf(ctx: AdapterContext, headers: Headers, rateLimit: RateLimitInfo | null): Date {
-  const now = nowOf(ctx).getTime();
+  const now = ctx.now().getTime();
   const header = headers.get('retry-after')?.trim();
   if (header && /^\d+$/.test(header)) return new Date(now + Number(header) * 1000);
   const date = header ? Date.parse(header) : Number.NaN;

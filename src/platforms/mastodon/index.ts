@@ -148,6 +148,7 @@ export const mastodonAdapter: OAuthAdapter = {
       instanceUrl: options.baseUrl,
       redirectUri: options.redirectUri,
       ...(options.signal ? { signal: options.signal } : {}),
+      now: options.now,
     }),
 
   authorizeUrl(ctx, request) {

@@ -10,16 +10,12 @@
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
 import { retryAfterFromUsage, usageRateLimit } from './usage.ts';
-import { sendToPlatform } from '../http.ts';
+import { sendToPlatform } from '../kit/send.ts';
 
 /** When Meta throttles without an `estimated_time_to_regain_access`: usage is a rolling hour. */
 const DEFAULT_THROTTLE_MS = 15 * 60_000;
 /** A daily publishing cap reached: the window is a rolling 24 h whose oldest post Meta doesn't name. */
 const DEFAULT_QUOTA_MS = 60 * 60_000;
-
-export function nowOf(ctx: AdapterContext): Date {
-  return ctx.now?.() ?? new Date();
-}
 
 export type GraphError = {
   message: string | null;
@@ -89,7 +85,7 @@ export function graphFailure(
     status,
     rateLimit,
   };
-  const now = nowOf(ctx).getTime();
+  const now = ctx.now().getTime();
   if (status === 429 || (code !== null && THROTTLE_CODES.has(code)) || isBusinessUseCaseLimit(code)) {
     const retryAfter = retryAfterFromUsage(ctx, headers) ?? new Date(now + DEFAULT_THROTTLE_MS);
     return new PlatformError({ kind: 'rate_limited', retryAfter, ...common });

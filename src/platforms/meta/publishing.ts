@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { graphCall, nowOf } from './graph.ts';
+import { graphCall } from './graph.ts';
 
 const quotaReply = z.object({
   data: z.array(
@@ -49,7 +49,7 @@ export async function checkPublishingQuota(
       kind: 'rate_limited',
       message: `${options.platform} allows ${total} API posts per ${Math.round((entry.config?.quota_duration ?? 86_400) / 3600)} h and this account has used them`,
       code: 'publishing_limit',
-      retryAfter: new Date(nowOf(ctx).getTime() + QUOTA_RETRY_MS),
+      retryAfter: new Date(ctx.now().getTime() + QUOTA_RETRY_MS),
       rateLimit: info,
     });
   }
@@ -67,7 +67,7 @@ export const RECONCILE_WINDOW_MS = 72 * 3600_000;
 export function findRecent<
   T extends { text?: string | null | undefined; timestamp?: string | null | undefined },
 >(ctx: AdapterContext, items: T[], text: string): T | null {
-  const since = nowOf(ctx).getTime() - RECONCILE_WINDOW_MS;
+  const since = ctx.now().getTime() - RECONCILE_WINDOW_MS;
   const wanted = comparableText(text);
   return (
     items.find((item) => {
@@ -127,7 +127,7 @@ export function pendingAfterFailure<S extends { resumes: number; posted: string[
     if (state.resumes <= MAX_RESUMES) {
       const retryAfterMs =
         error.kind === 'rate_limited' && error.retryAfter
-          ? Math.max(0, error.retryAfter.getTime() - nowOf(ctx).getTime())
+          ? Math.max(0, error.retryAfter.getTime() - ctx.now().getTime())
           : RESUME_BASE_DELAY_MS * 2 ** (state.resumes - 1);
       return {
         status: 'pending',

@@ -6,13 +6,11 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { sendToPlatform } from '../http.ts';
+import { sendToPlatform } from '../kit/send.ts';
 
 const API = 'https://oauth.reddit.com';
 const WWW = 'https://www.reddit.com';
 const DEFAULT_RETRY_AFTER_MS = 60_000;
-
-export const nowOf = (ctx: AdapterContext): Date => ctx.now?.() ?? new Date();
 
 /** The OAuth API host; `baseUrl` overrides it (tests, proxies). */
 export const apiUrl = (ctx: AdapterContext) => (ctx.app.baseUrl ?? API).replace(/\/+$/, '');
@@ -46,7 +44,7 @@ export function parseRateLimit(ctx: AdapterContext, headers: Headers): RateLimit
     limit: used !== null && remaining !== null ? Math.round(used + remaining) : null,
     remaining: remaining === null ? null : Math.floor(remaining),
     // Seconds until the window ends, not a timestamp.
-    resetAt: reset === null ? null : new Date(nowOf(ctx).getTime() + reset * 1000),
+    resetAt: reset === null ? null : new Date(ctx.now().getTime() + reset * 1000),
   };
 }
 
@@ -88,7 +86,7 @@ export function submitFailure(
       code,
       message: text,
       status: 200,
-      retryAfter: new Date(nowOf(ctx).getTime() + waitMs),
+      retryAfter: new Date(ctx.now().getTime() + waitMs),
       rateLimit: extra.rateLimit,
     });
   }
@@ -119,8 +117,8 @@ export function failureFor(
     const retry = options.headers.get('retry-after')?.trim();
     const retryAfter =
       retry && /^\d+$/.test(retry)
-        ? new Date(nowOf(ctx).getTime() + Number(retry) * 1000)
-        : (rateLimit?.resetAt ?? new Date(nowOf(ctx).getTime() + DEFAULT_RETRY_AFTER_MS));
+        ? new Date(ctx.now().getTime() + Number(retry) * 1000)
+        : (rateLimit?.resetAt ?? new Date(ctx.now().getTime() + DEFAULT_RETRY_AFTER_MS));
     return new PlatformError({ kind: 'rate_limited', retryAfter, ...common });
   }
   if (status >= 500 || status === 408) return new PlatformError({ kind: 'transient', ...common });

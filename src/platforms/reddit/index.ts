@@ -23,7 +23,7 @@ import {
   type OAuth2Server,
   refreshAccessToken,
 } from '../oauth2.ts';
-import { authUrl, call, failureFor, nowOf, parseRateLimit, submitFailure, userAgentOf } from './api.ts';
+import { authUrl, call, failureFor, parseRateLimit, submitFailure, userAgentOf } from './api.ts';
 import { readRedditComments } from './comments.ts';
 import { uploadImage } from './media.ts';
 import { MAX_SELF_TEXT, readOptions, validate } from './validate.ts';
@@ -257,7 +257,7 @@ export const redditAdapter: OAuthAdapter = {
         since: new Date(wait.since),
       });
       if (found) return { status: 'published', ...found };
-      if (nowOf(ctx).getTime() - Date.parse(wait.submittedAt) > MAX_IMAGE_WAIT_MS) {
+      if (ctx.now().getTime() - Date.parse(wait.submittedAt) > MAX_IMAGE_WAIT_MS) {
         throw new PlatformError({
           kind: 'invalid',
           code: 'media_processing_failed',
@@ -271,7 +271,7 @@ export const redditAdapter: OAuthAdapter = {
         retryAfterMs: Math.min(5_000 * 2 ** wait.polls, 60_000),
       };
     }
-    const since = new Date(nowOf(ctx).getTime() - 60_000);
+    const since = new Date(ctx.now().getTime() - 60_000);
     const { data, rateLimit } = await submit(ctx, credentials, request);
     if (data?.name) {
       return {
@@ -282,7 +282,7 @@ export const redditAdapter: OAuthAdapter = {
       };
     }
     // Image posts answer with a websocket to wait on instead of an id: look the post up later.
-    const submittedAt = nowOf(ctx).toISOString();
+    const submittedAt = ctx.now().toISOString();
     return {
       status: 'pending',
       state: { awaitingImagePost: { since: since.toISOString(), submittedAt, polls: 0 } },
@@ -296,7 +296,7 @@ export const redditAdapter: OAuthAdapter = {
     const found = await findSubmission(ctx, credentials, {
       subreddit: options.subreddit,
       title: request.title?.trim() ?? '',
-      since: new Date(nowOf(ctx).getTime() - LOOKBACK_MS),
+      since: new Date(ctx.now().getTime() - LOOKBACK_MS),
     });
     return found ? { status: 'found', ...found } : { status: 'not_found' };
   },

@@ -8,12 +8,11 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { sendToPlatform } from '../http.ts';
+import { sendToPlatform } from '../kit/send.ts';
 
 export const TIKTOK_API_URL = 'https://open.tiktokapis.com';
 export const TIKTOK_AUTH_URL = 'https://www.tiktok.com';
 
-export const nowOf = (ctx: AdapterContext): Date => ctx.now?.() ?? new Date();
 const trim = (url: string) => url.replace(/\/+$/, '');
 export const apiBase = (ctx: AdapterContext) => trim(ctx.app.baseUrl ?? TIKTOK_API_URL);
 export function authBase(ctx: AdapterContext): string {
@@ -58,7 +57,7 @@ export function errorFor(
   const wait = code ? WAITS[code] : undefined;
   if (wait || status === 429) {
     const { bucket, ms, hint } = wait ?? WAITS.rate_limit_exceeded!;
-    const retryAfter = new Date(nowOf(ctx).getTime() + ms);
+    const retryAfter = new Date(ctx.now().getTime() + ms);
     const rateLimit: RateLimitInfo = { bucket, limit: null, remaining: 0, resetAt: retryAfter };
     return new PlatformError({
       kind: 'rate_limited',

@@ -21,7 +21,7 @@ import {
   type PublishOutcome,
   type PublishRequest,
 } from '../types.ts';
-import { apiBase, nowOf, tiktokCall } from './api.ts';
+import { apiBase, tiktokCall } from './api.ts';
 import { readOptions, validate } from './validate.ts';
 
 const MIN_CHUNK = 5 * 1024 * 1024;
@@ -242,7 +242,7 @@ function afterFailure(ctx: AdapterContext, state: TikTokState, error: unknown): 
     if (state.resumes <= MAX_RESUMES) {
       const retryAfterMs =
         error.kind === 'rate_limited' && error.retryAfter
-          ? Math.max(0, error.retryAfter.getTime() - nowOf(ctx).getTime())
+          ? Math.max(0, error.retryAfter.getTime() - ctx.now().getTime())
           : RESUME_BASE_DELAY_MS * 2 ** (state.resumes - 1);
       return { status: 'pending', state: { ...state }, retryAfterMs, rateLimit };
     }

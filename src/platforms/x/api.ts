@@ -10,7 +10,7 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { sendToPlatform } from '../http.ts';
+import { sendToPlatform } from '../kit/send.ts';
 
 export const X_API_URL = 'https://api.x.com';
 export const X_AUTHORIZE_URL = 'https://x.com';
@@ -26,10 +26,6 @@ export function authorizeBase(ctx: AdapterContext): string {
   const setting = ctx.app.settings.authBaseUrl;
   const base = typeof setting === 'string' && setting ? setting : (ctx.app.baseUrl ?? X_AUTHORIZE_URL);
   return base.replace(/\/+$/, '');
-}
-
-export function nowOf(ctx: AdapterContext): Date {
-  return ctx.now?.() ?? new Date();
 }
 
 const int = (value: string | null) => {
@@ -81,11 +77,11 @@ function retryAfterOf(ctx: AdapterContext, headers: Headers, windows: Window[]):
   if (exhausted?.resetAt) return exhausted.resetAt;
   const header = headers.get('retry-after');
   const seconds = int(header);
-  if (seconds !== null) return new Date(nowOf(ctx).getTime() + seconds * 1000);
+  if (seconds !== null) return new Date(ctx.now().getTime() + seconds * 1000);
   const date = header ? Date.parse(header) : Number.NaN;
   if (!Number.isNaN(date)) return new Date(date);
   const endpoint = windows.find((w) => w.resetAt);
-  return endpoint?.resetAt ?? new Date(nowOf(ctx).getTime() + DEFAULT_RETRY_AFTER_MS);
+  return endpoint?.resetAt ?? new Date(ctx.now().getTime() + DEFAULT_RETRY_AFTER_MS);
 }
 
 type Problem = { code: string | null; message: string | null; type: string | null };

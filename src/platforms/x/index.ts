@@ -39,7 +39,7 @@ import {
   type OAuth2Server,
   refreshAccessToken,
 } from '../oauth2.ts';
-import { apiBase, authorizeBase, failureFor, nowOf, xCall } from './api.ts';
+import { apiBase, authorizeBase, failureFor, xCall } from './api.ts';
 import { readReplies } from './comments.ts';
 import { advanceUpload, type UploadState } from './media.ts';
 import { createPost, findPost, recentPosts } from './posts.ts';
@@ -154,7 +154,7 @@ function afterFailure(ctx: AdapterContext, state: XState, error: unknown): Publi
     if (state.resumes <= MAX_RESUMES) {
       const retryAfterMs =
         error.kind === 'rate_limited' && error.retryAfter
-          ? Math.max(0, error.retryAfter.getTime() - nowOf(ctx).getTime())
+          ? Math.max(0, error.retryAfter.getTime() - ctx.now().getTime())
           : RESUME_BASE_DELAY_MS * 2 ** (state.resumes - 1);
       return { status: 'pending', state: { ...state }, retryAfterMs, rateLimit };
     }

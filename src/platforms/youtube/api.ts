@@ -10,15 +10,13 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { sendToPlatform } from '../http.ts';
+import { sendToPlatform } from '../kit/send.ts';
 import { localTimeToInstant, zoneOffsetMinutes } from '../../lib/time.ts';
 
 export const YOUTUBE_API_URL = 'https://www.googleapis.com';
 export const GOOGLE_AUTH_URL = 'https://accounts.google.com';
 export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com';
 const SHORT_RETRY_MS = 60_000;
-
-export const nowOf = (ctx: AdapterContext): Date => ctx.now?.() ?? new Date();
 
 const trim = (url: string) => url.replace(/\/+$/, '');
 const setting = (ctx: AdapterContext, name: string) => {
@@ -72,7 +70,7 @@ export function failureFor(
   const problem = describeProblem(options.body);
   const message = `${options.what}: YouTube answered ${status}${problem.message ? `: ${problem.message}` : ''}`;
   const common = { message, code: problem.code, status };
-  const now = nowOf(ctx);
+  const now = ctx.now();
   const limited = (bucket: string, resetAt: Date) => {
     const rateLimit: RateLimitInfo = { bucket, limit: null, remaining: 0, resetAt };
     return new PlatformError({ kind: 'rate_limited', retryAfter: resetAt, rateLimit, ...common });

@@ -37,7 +37,7 @@ import {
   type OAuth2Server,
   refreshAccessToken,
 } from '../oauth2.ts';
-import { authBase, failureFor, nowOf, tokenBase, youtubeCall } from './api.ts';
+import { authBase, failureFor, tokenBase, youtubeCall } from './api.ts';
 import { readVideoComments } from './comments.ts';
 import { emptyUpload, type UploadState, uploadVideo } from './upload.ts';
 import { readOptions, titleOf, validate } from './validate.ts';
@@ -171,7 +171,7 @@ function afterFailure(ctx: AdapterContext, state: YouTubeState, error: unknown):
     if (state.resumes <= MAX_RESUMES) {
       const retryAfterMs =
         error.kind === 'rate_limited' && error.retryAfter
-          ? Math.max(0, error.retryAfter.getTime() - nowOf(ctx).getTime())
+          ? Math.max(0, error.retryAfter.getTime() - ctx.now().getTime())
           : RESUME_BASE_DELAY_MS * 2 ** (state.resumes - 1);
       return { status: 'pending', state: { ...state }, retryAfterMs, rateLimit };
     }

@@ -1,4 +1,4 @@
-import { type AdapterContext, PlatformError } from './types.ts';
+import { type AdapterContext, PlatformError } from '../types.ts';
 
 /**
  * What a failed `fetch` means for every adapter: the request may or may not have reached the
