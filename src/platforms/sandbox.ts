@@ -26,6 +26,7 @@ import {
   type OAuth2Server,
   refreshAccessToken,
 } from './oauth2.ts';
+import { rejectInvalid } from './kit/validation.ts';
 
 // The sandbox's documented limits (src/sandbox/rules.ts; test/sandbox/rules.test.ts keeps them equal).
 const MAX_TEXT_GRAPHEMES = 500;
@@ -356,13 +357,7 @@ export const sandboxAdapter: OAuthAdapter = {
   validate,
 
   async publish(ctx, credentials, request) {
-    const issues = validate(request);
-    if (issues.length) {
-      throw new PlatformError({
-        kind: 'invalid',
-        message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
-      });
-    }
+    rejectInvalid(validate(request));
     const token = credentials.accessToken;
     const mediaIds: string[] = [];
     for (const item of request.media) {

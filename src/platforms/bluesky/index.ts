@@ -27,6 +27,7 @@ import { recordKeyFor } from './record-key.ts';
 import { detectFacets, MAX_GRAPHEMES, resolveFacets } from './richtext.ts';
 import { createSession, getSession, pdsOf, refreshSession } from './session.ts';
 import { MAX_IMAGES, readOptions, validate } from './validate.ts';
+import { rejectInvalid } from '../kit/validation.ts';
 
 const POST = 'app.bsky.feed.post';
 
@@ -321,13 +322,7 @@ export const blueskyAdapter: CredentialsAdapter = {
   validate,
 
   async publish(ctx, credentials, request) {
-    const issues = validate(request);
-    if (issues.length) {
-      throw new PlatformError({
-        kind: 'invalid',
-        message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
-      });
-    }
+    rejectInvalid(validate(request));
     return publishThread(ctx, credentials, request);
   },
 

@@ -49,14 +49,14 @@ import {
   toLittleText,
   validate,
 } from './validate.ts';
+import { rejectInvalid } from '../kit/validation.ts';
+import { resumeAfterFailure } from '../kit/resume.ts';
 
 const MEMBER_SCOPES = ['openid', 'profile', 'email', 'w_member_social'];
 /** Need LinkedIn's Community Management API approval; requested when the app setting `organizations` is on. */
 const ORGANIZATION_SCOPES = ['w_organization_social', 'r_organization_social', 'rw_organization_admin'];
 /** Roles that may post as the organisation. */
 const POSTING_ROLES = new Set(['ADMINISTRATOR', 'CONTENT_ADMINISTRATOR', 'DIRECT_SPONSORED_CONTENT_POSTER']);
-const MAX_RESUMES = 5;
-const RESUME_BASE_DELAY_MS = 5_000;
 
 const capabilities: Capabilities = {
   text: true,
@@ -163,23 +163,7 @@ function readState(raw: Record<string, unknown> | null, count: number): LinkedIn
 const hasProgress = (state: LinkedInState) => state.uncertain || state.media.some((m) => m !== null);
 
 function afterFailure(ctx: AdapterContext, state: LinkedInState, error: unknown): PublishOutcome {
-  if (!(error instanceof PlatformError)) throw error;
-  const rateLimit = error.rateLimit ?? undefined;
-  if (hasProgress(state) && (error.kind === 'transient' || error.kind === 'rate_limited')) {
-    state.resumes++;
-    if (state.resumes <= MAX_RESUMES) {
-      const retryAfterMs =
-        error.kind === 'rate_limited' && error.retryAfter
-          ? Math.max(0, error.retryAfter.getTime() - ctx.now().getTime())
-          : RESUME_BASE_DELAY_MS * 2 ** (state.resumes - 1);
-      return { status: 'pending', state: { ...state }, retryAfterMs, rateLimit };
-    }
-  }
-  if (hasProgress(state) && error.kind === 'auth' && !state.authRetried) {
-    state.authRetried = true;
-    return { status: 'pending', state: { ...state }, retryAfterMs: 0, rateLimit };
-  }
-  throw error;
+  return resumeAfterFailure(ctx, { state, error, hasProgress: hasProgress(state), retryAuth: true });
 }
 
 async function recentPosts(ctx: AdapterContext, token: string, author: string) {
@@ -222,13 +206,7 @@ async function publish(
   credentials: Credentials,
   request: PublishRequest,
 ): Promise<PublishOutcome> {
-  const issues = validate(request);
-  if (issues.length) {
-    throw new PlatformError({
-      kind: 'invalid',
-      message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
-    });
-  }
+  rejectInvalid(validate(request));
   const token = credentials.accessToken;
   const author = authorOf(request.channel);
   const options = readOptions(request.options);

@@ -28,6 +28,7 @@ import { prepareMedia } from './media.ts';
 import { reconcileThread } from './reconcile.ts';
 import { DEFAULT_SCOPES, registerMastodonApp } from './register-app.ts';
 import { DEFAULT_LIMITS, limitsFromInstance, readOptions, validate, validateWith } from './validate.ts';
+import { rejectInvalid } from '../kit/validation.ts';
 
 const capabilities: Capabilities = {
   text: true,
@@ -80,15 +81,6 @@ async function verifyCredentials(ctx: AdapterContext, token: string) {
  */
 function externalIdOf(ctx: AdapterContext, id: string) {
   return `${id}@${new URL(instanceUrl(ctx)).host}`;
-}
-
-function failIfInvalid(issues: { field: string; message: string }[]) {
-  if (issues.length) {
-    throw new PlatformError({
-      kind: 'invalid',
-      message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
-    });
-  }
 }
 
 /** The instance's description (`configuration` holds its limits). */
@@ -207,7 +199,7 @@ export const mastodonAdapter: OAuthAdapter = {
   async publish(ctx, credentials, request) {
     const token = credentials.accessToken;
     // The instance's own limits, checked once per target (a resumed run already passed them).
-    if (!request.state) failIfInvalid(validateWith(await readLimits(ctx), request));
+    if (!request.state) rejectInvalid(validateWith(await readLimits(ctx), request));
     const media = await prepareMedia(ctx, token, { media: request.media, state: request.state });
     if (media.status === 'pending') {
       return { status: 'pending', state: media.state, retryAfterMs: media.retryAfterMs };

@@ -107,48 +107,6 @@ export function readContainerState(
   };
 }
 
-/** How many runs a publish may be resumed after a failure before it is left to the engine's retries. */
-const MAX_RESUMES = 5;
-const RESUME_BASE_DELAY_MS = 5_000;
-
-/**
- * After a failure mid-publish: when something already exists on the platform (containers, posts) and
- * the failure is one a later run can get past (transient, rate limited), keep the progress as
- * `pending` state instead of starting over; otherwise throw, naming what was already published.
- */
-export function pendingAfterFailure<S extends { resumes: number; posted: string[] }>(
-  ctx: AdapterContext,
-  options: { state: S; error: unknown; hasProgress: boolean },
-): { status: 'pending'; state: Record<string, unknown>; retryAfterMs: number; rateLimit?: RateLimitInfo } {
-  const { state, error } = options;
-  if (!(error instanceof PlatformError)) throw error;
-  if (options.hasProgress && (error.kind === 'transient' || error.kind === 'rate_limited')) {
-    state.resumes++;
-    if (state.resumes <= MAX_RESUMES) {
-      const retryAfterMs =
-        error.kind === 'rate_limited' && error.retryAfter
-          ? Math.max(0, error.retryAfter.getTime() - ctx.now().getTime())
-          : RESUME_BASE_DELAY_MS * 2 ** (state.resumes - 1);
-      return {
-        status: 'pending',
-        state: { ...state },
-        retryAfterMs,
-        ...(error.rateLimit ? { rateLimit: error.rateLimit } : {}),
-      };
-    }
-  }
-  if (state.posted.length && (error.kind === 'invalid' || error.kind === 'duplicate')) {
-    throw new PlatformError({
-      kind: error.kind,
-      code: error.code,
-      status: error.status,
-      rateLimit: error.rateLimit,
-      message: `${error.message} (already published: ${state.posted.join(', ')})`,
-    });
-  }
-  throw error;
-}
-
 /**
  * `DELETE /{id}`. An object that no longer exists (404, or Graph's `(#100) … does not exist`,
  * subcode 33) is what deleting wants, so it is not an error.

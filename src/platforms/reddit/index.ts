@@ -27,6 +27,7 @@ import { authUrl, call, failureFor, parseRateLimit, submitFailure, userAgentOf }
 import { readRedditComments } from './comments.ts';
 import { uploadImage } from './media.ts';
 import { MAX_SELF_TEXT, readOptions, validate } from './validate.ts';
+import { rejectInvalid } from '../kit/validation.ts';
 
 export const DEFAULT_SCOPES = ['identity', 'submit', 'read', 'edit', 'history'];
 /** How long an image post may take to appear before Herald gives up on it. */
@@ -240,13 +241,7 @@ export const redditAdapter: OAuthAdapter = {
   validate,
 
   async publish(ctx, credentials, request) {
-    const issues = validate(request);
-    if (issues.length) {
-      throw new PlatformError({
-        kind: 'invalid',
-        message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
-      });
-    }
+    rejectInvalid(validate(request));
     const options = readOptions(request);
     const waiting = imageWait.safeParse(request.state);
     if (waiting.success) {
