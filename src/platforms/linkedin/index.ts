@@ -9,8 +9,9 @@
  * Channels: the member (`/v2/userinfo`, `sub` = person id) and every organisation the member
  * administers (`/rest/organizationAcls`), each a separate channel posting as its own author URN.
  *
- * Publishing: media first (see media.ts), then `POST /rest/posts`; the post URN comes back in the
- * `x-restli-id` header. Upload progress and video processing carry over between runs as `pending`.
+ * Publishing (publish.ts): media first (see media.ts), then `POST /rest/posts`; the post URN comes
+ * back in the `x-restli-id` header. Upload progress and video processing carry over between runs as
+ * `pending`.
  *
  * Reconcile guarantee: LinkedIn has no idempotency key. Reconcile lists the author's most recent
  * posts (`q=author`) and matches the commentary exactly as Herald encoded it. `found` is reliable:
@@ -23,15 +24,7 @@
  * need `r_member_social` for that too (see comments.ts).
  */
 import { z } from 'zod';
-import {
-  type AdapterContext,
-  type Capabilities,
-  type Credentials,
-  type OAuthAdapter,
-  PlatformError,
-  type PublishOutcome,
-  type PublishRequest,
-} from '../types.ts';
+import { type AdapterContext, type Capabilities, type OAuthAdapter, PlatformError } from '../types.ts';
 import {
   authorizationUrl,
   exchangeAuthorizationCode,
@@ -40,17 +33,8 @@ import {
 } from '../oauth2.ts';
 import { authBase, encodeUrn, failureFor, linkedinCall } from './api.ts';
 import { readPostComments } from './comments.ts';
-import { advanceUpload, type UploadSlot } from './media.ts';
-import {
-  contentKindOf,
-  MAX_COMMENTARY,
-  MAX_IMAGES,
-  readOptions,
-  toLittleText,
-  validate,
-} from './validate.ts';
-import { rejectInvalid } from '../kit/validation.ts';
-import { resumeAfterFailure } from '../kit/resume.ts';
+import { publish, reconcile } from './publish.ts';
+import { MAX_COMMENTARY, MAX_IMAGES, validate } from './validate.ts';
 
 const MEMBER_SCOPES = ['openid', 'profile', 'email', 'w_member_social'];
 /** Need LinkedIn's Community Management API approval; requested when the app setting `organizations` is on. */
@@ -85,11 +69,6 @@ const organizationReply = z.object({
   id: z.number().or(z.string()),
   localizedName: z.string().optional(),
   vanityName: z.string().optional(),
-});
-const postsReply = z.object({
-  elements: z.array(
-    z.object({ id: z.string(), commentary: z.string().optional(), lifecycleState: z.string().optional() }),
-  ),
 });
 const postReply = z.object({ id: z.string().optional(), author: z.string() });
 const socialMetadataReply = z.object({
@@ -129,141 +108,6 @@ function oauthServer(ctx: AdapterContext): OAuth2Server {
 async function readUserinfo(ctx: AdapterContext, token: string) {
   const { data } = await linkedinCall(ctx, userinfo, { what: 'read profile', path: '/v2/userinfo', token });
   return data;
-}
-
-const authorOf = (channel: PublishRequest['channel']) =>
-  channel.externalId.startsWith('urn:li:')
-    ? channel.externalId
-    : `urn:li:${channel.kind === 'organization' ? 'organization' : 'person'}:${channel.externalId}`;
-
-const postUrl = (urn: string) => `https://www.linkedin.com/feed/update/${urn}`;
-
-// --- Publish ----------------------------------------------------------------------------------
-
-type LinkedInState = {
-  media: (UploadSlot | null)[];
-  /** The last create got no answer: it may have gone out, so look before posting again. */
-  uncertain: boolean;
-  resumes: number;
-  authRetried: boolean;
-};
-
-function readState(raw: Record<string, unknown> | null, count: number): LinkedInState {
-  const s = (raw ?? {}) as Partial<LinkedInState>;
-  const media = Array.isArray(s.media) ? s.media.slice(0, count) : [];
-  while (media.length < count) media.push(null);
-  return {
-    media,
-    uncertain: s.uncertain === true,
-    resumes: typeof s.resumes === 'number' ? s.resumes : 0,
-    authRetried: s.authRetried === true,
-  };
-}
-
-const hasProgress = (state: LinkedInState) => state.uncertain || state.media.some((m) => m !== null);
-
-function afterFailure(ctx: AdapterContext, state: LinkedInState, error: unknown): PublishOutcome {
-  return resumeAfterFailure(ctx, { state, error, hasProgress: hasProgress(state), retryAuth: true });
-}
-
-async function recentPosts(ctx: AdapterContext, token: string, author: string) {
-  const { data } = await linkedinCall(ctx, postsReply, {
-    what: 'list recent posts',
-    path: `/rest/posts?author=${encodeUrn(author)}&q=author&count=50&sortBy=LAST_MODIFIED`,
-    versioned: true,
-    token,
-  });
-  return data.elements;
-}
-
-function contentOf(request: PublishRequest, state: LinkedInState) {
-  const urns = state.media.map((m) => m!.urn);
-  switch (contentKindOf(request.media)) {
-    case 'none':
-      return undefined;
-    case 'images':
-      return {
-        multiImage: {
-          images: urns.map((id, i) => ({
-            id,
-            ...(request.media[i]!.altText ? { altText: request.media[i]!.altText } : {}),
-          })),
-        },
-      };
-    case 'document':
-      return { media: { id: urns[0]!, title: request.title ?? 'Document' } };
-    case 'video':
-      return { media: { id: urns[0]!, ...(request.title ? { title: request.title } : {}) } };
-    case 'image': {
-      const alt = request.media[0]!.altText;
-      return { media: { id: urns[0]!, ...(alt ? { altText: alt } : {}) } };
-    }
-  }
-}
-
-async function publish(
-  ctx: AdapterContext,
-  credentials: Credentials,
-  request: PublishRequest,
-): Promise<PublishOutcome> {
-  rejectInvalid(validate(request));
-  const token = credentials.accessToken;
-  const author = authorOf(request.channel);
-  const options = readOptions(request.options);
-  const commentary = toLittleText(request.text);
-  const state = readState(request.state, request.media.length);
-  try {
-    for (const [i, item] of request.media.entries()) {
-      const slot = { upload: state.media[i] ?? null };
-      try {
-        const step = await advanceUpload(ctx, { token, owner: author, item, slot });
-        if (step.status === 'processing') {
-          return { status: 'pending', state: { ...state }, retryAfterMs: step.retryAfterMs };
-        }
-      } finally {
-        state.media[i] = slot.upload;
-      }
-    }
-    if (state.uncertain) {
-      state.uncertain = false;
-      const found = (await recentPosts(ctx, token, author)).find((p) => p.commentary === commentary);
-      if (found) return { status: 'published', remoteId: found.id, remoteUrl: postUrl(found.id) };
-    }
-    state.uncertain = true;
-    const content = contentOf(request, state);
-    const reply = await linkedinCall(ctx, null, {
-      what: 'create post',
-      method: 'POST',
-      path: '/rest/posts',
-      versioned: true,
-      token,
-      json: {
-        author,
-        commentary,
-        visibility: options.visibility,
-        distribution: {
-          feedDistribution: 'MAIN_FEED',
-          targetEntities: [],
-          thirdPartyDistributionChannels: [],
-        },
-        ...(content ? { content } : {}),
-        lifecycleState: 'PUBLISHED',
-        isReshareDisabledByAuthor: options.disableReshare,
-      },
-    });
-    const urn = reply.headers.get('x-restli-id');
-    if (!urn) {
-      throw new PlatformError({
-        kind: 'transient',
-        message: 'create post: LinkedIn answered without x-restli-id',
-      });
-    }
-    return { status: 'published', remoteId: urn, remoteUrl: postUrl(urn) };
-  } catch (error) {
-    // A definite answer means the create did not happen.
-    if (error instanceof PlatformError && error.kind !== 'transient') state.uncertain = false;
-    return afterFailure(ctx, state, error);
-  }
 }
 
 export const linkedinAdapter: OAuthAdapter = {
@@ -359,22 +203,7 @@ export const linkedinAdapter: OAuthAdapter = {
 
   validate,
   publish,
-
-  async reconcile(ctx, credentials, request) {
-    let posts: Awaited<ReturnType<typeof recentPosts>>;
-    try {
-      posts = await recentPosts(ctx, credentials.accessToken, authorOf(request.channel));
-    } catch (error) {
-      // Reading a member's posts needs r_member_social, which only approved partners get.
-      if (error instanceof PlatformError && error.status === 403) return { status: 'unknowable' };
-      throw error;
-    }
-    const commentary = toLittleText(request.text);
-    const found = posts.find((p) => p.commentary === commentary && p.lifecycleState !== 'DRAFT');
-    return found
-      ? { status: 'found', remoteId: found.id, remoteUrl: postUrl(found.id) }
-      : { status: 'not_found' };
-  },
+  reconcile,
 
   async deletePost(ctx, credentials, remoteId) {
     await linkedinCall(ctx, null, {

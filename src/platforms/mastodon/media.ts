@@ -64,7 +64,7 @@ async function isReady(ctx: AdapterContext, token: string, remoteId: string): Pr
     accept: [422, 404],
   });
   if (reply.status === 422) {
-    const error = (reply.data as { error?: unknown } | null)?.error;
+    const error = (reply.body as { error?: unknown } | null)?.error;
     throw new PlatformError({
       kind: 'invalid',
       code: 'media_processing_failed',
