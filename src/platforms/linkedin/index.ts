@@ -29,7 +29,7 @@ import {
   authorizationUrl,
   exchangeAuthorizationCode,
   type OAuth2Server,
-  refreshAccessToken,
+  refreshConnection,
 } from '../oauth2.ts';
 import { authBase, encodeUrn, failureFor, linkedinCall } from './api.ts';
 import { readPostComments } from './comments.ts';
@@ -124,18 +124,13 @@ export const linkedinAdapter: OAuthAdapter = {
   // LinkedIn's web flow authenticates with the client secret; it takes no PKCE verifier.
   exchangeCode: (ctx, request) => exchangeAuthorizationCode(ctx, oauthServer(ctx), request),
 
-  refresh(ctx, credentials) {
-    if (!credentials.refreshToken) {
-      return Promise.reject(
-        new PlatformError({
-          kind: 'auth',
-          message:
-            'refresh: LinkedIn issued no refresh token (only apps approved for programmatic refresh get one); reconnect the account',
-        }),
-      );
-    }
-    return refreshAccessToken(ctx, oauthServer(ctx), credentials.refreshToken);
-  },
+  refresh: (ctx, credentials) =>
+    refreshConnection(
+      ctx,
+      oauthServer(ctx),
+      credentials,
+      'refresh: LinkedIn issued no refresh token (only apps approved for programmatic refresh get one); reconnect the account',
+    ),
 
   async profile(ctx, tokens) {
     const me = await readUserinfo(ctx, tokens.accessToken);

@@ -12,7 +12,6 @@ import {
   type AdapterContext,
   type Capabilities,
   type OAuthAdapter,
-  PlatformError,
   type PublishRequest,
   type RateLimitInfo,
 } from '../types.ts';
@@ -20,7 +19,7 @@ import {
   authorizationUrl,
   exchangeAuthorizationCode,
   type OAuth2Server,
-  refreshAccessToken,
+  refreshConnection,
 } from '../oauth2.ts';
 import { call, failureFor, instanceUrl, parseRateLimit, statusReply } from './api.ts';
 import { readStatusReplies } from './comments.ts';
@@ -153,16 +152,13 @@ export const mastodonAdapter: OAuthAdapter = {
 
   exchangeCode: (ctx, request) => exchangeAuthorizationCode(ctx, oauthServer(ctx), request),
 
-  async refresh(ctx, credentials) {
-    if (!credentials.refreshToken) {
-      throw new PlatformError({
-        kind: 'auth',
-        message:
-          'Mastodon tokens do not expire and cannot be refreshed: this one was revoked; reconnect the account',
-      });
-    }
-    return refreshAccessToken(ctx, oauthServer(ctx), credentials.refreshToken);
-  },
+  refresh: (ctx, credentials) =>
+    refreshConnection(
+      ctx,
+      oauthServer(ctx),
+      credentials,
+      'Mastodon tokens do not expire and cannot be refreshed: this one was revoked; reconnect the account',
+    ),
 
   async profile(ctx, tokens) {
     const me = await verifyCredentials(ctx, tokens.accessToken);

@@ -21,7 +21,7 @@ import {
   authorizationUrl,
   exchangeAuthorizationCode,
   type OAuth2Server,
-  refreshAccessToken,
+  refreshConnection,
 } from '../oauth2.ts';
 import { authUrl, call, failureFor, parseRateLimit, submitFailure, userAgentOf } from './api.ts';
 import { readRedditComments } from './comments.ts';
@@ -201,16 +201,14 @@ export const redditAdapter: OAuthAdapter = {
 
   exchangeCode: (ctx, request) => exchangeAuthorizationCode(ctx, oauthServer(ctx), request),
 
-  async refresh(ctx, credentials) {
-    if (!credentials.refreshToken) {
-      throw new PlatformError({
-        kind: 'auth',
-        message: 'the Reddit connection has no refresh token; reconnect it',
-      });
-    }
-    // Reddit normally answers without a new refresh token: Herald keeps the one it has.
-    return refreshAccessToken(ctx, oauthServer(ctx), credentials.refreshToken);
-  },
+  // Reddit normally answers without a new refresh token: Herald keeps the one it has.
+  refresh: (ctx, credentials) =>
+    refreshConnection(
+      ctx,
+      oauthServer(ctx),
+      credentials,
+      'the Reddit connection has no refresh token; reconnect it',
+    ),
 
   async profile(ctx, tokens) {
     const account = await readMe(ctx, tokens.accessToken);

@@ -4,8 +4,8 @@
  * and signal it is given, and knows the platform's rules only as its documentation states them.
  */
 import { z } from 'zod';
-import { type AdapterContext, type Capabilities, type OAuthAdapter, PlatformError } from '../types.ts';
-import { authorizationUrl, exchangeAuthorizationCode, refreshAccessToken } from '../oauth2.ts';
+import { type AdapterContext, type Capabilities, type OAuthAdapter } from '../types.ts';
+import { authorizationUrl, exchangeAuthorizationCode, refreshConnection } from '../oauth2.ts';
 import { baseUrl, call, oauthServer } from './api.ts';
 import { readComments } from './comments.ts';
 import { publish, reconcile } from './publish.ts';
@@ -56,14 +56,8 @@ export const sandboxAdapter: OAuthAdapter = {
 
   exchangeCode: (ctx, request) => exchangeAuthorizationCode(ctx, oauthServer(ctx), request),
 
-  refresh(ctx, credentials) {
-    if (!credentials.refreshToken) {
-      return Promise.reject(
-        new PlatformError({ kind: 'auth', message: 'refresh: the connection has no refresh token' }),
-      );
-    }
-    return refreshAccessToken(ctx, oauthServer(ctx), credentials.refreshToken);
-  },
+  refresh: (ctx, credentials) =>
+    refreshConnection(ctx, oauthServer(ctx), credentials, 'refresh: the connection has no refresh token'),
 
   async profile(ctx, tokens) {
     const me = await readProfile(ctx, tokens.accessToken);

@@ -37,7 +37,7 @@ import {
   authorizationUrl,
   exchangeAuthorizationCode,
   type OAuth2Server,
-  refreshAccessToken,
+  refreshConnection,
 } from '../oauth2.ts';
 import { apiBase, authorizeBase, failureFor, xCall } from './api.ts';
 import { readReplies } from './comments.ts';
@@ -233,17 +233,13 @@ export const xAdapter: OAuthAdapter = {
 
   exchangeCode: (ctx, request) => exchangeAuthorizationCode(ctx, oauthServer(ctx), request),
 
-  refresh(ctx, credentials) {
-    if (!credentials.refreshToken) {
-      return Promise.reject(
-        new PlatformError({
-          kind: 'auth',
-          message: 'refresh: no refresh token (the grant lacked offline.access); reconnect the account',
-        }),
-      );
-    }
-    return refreshAccessToken(ctx, oauthServer(ctx), credentials.refreshToken);
-  },
+  refresh: (ctx, credentials) =>
+    refreshConnection(
+      ctx,
+      oauthServer(ctx),
+      credentials,
+      'refresh: no refresh token (the grant lacked offline.access); reconnect the account',
+    ),
 
   async profile(ctx, tokens) {
     const me = await readMe(ctx, tokens.accessToken);

@@ -35,7 +35,7 @@ import {
   authorizationUrl,
   exchangeAuthorizationCode,
   type OAuth2Server,
-  refreshAccessToken,
+  refreshConnection,
 } from '../oauth2.ts';
 import { authBase, failureFor, tokenBase, youtubeCall } from './api.ts';
 import { readVideoComments } from './comments.ts';
@@ -288,17 +288,13 @@ export const youtubeAdapter: OAuthAdapter = {
 
   exchangeCode: (ctx, request) => exchangeAuthorizationCode(ctx, oauthServer(ctx), request),
 
-  refresh(ctx, credentials) {
-    if (!credentials.refreshToken) {
-      return Promise.reject(
-        new PlatformError({
-          kind: 'auth',
-          message: 'refresh: Google issued no refresh token; reconnect the account',
-        }),
-      );
-    }
-    return refreshAccessToken(ctx, oauthServer(ctx), credentials.refreshToken);
-  },
+  refresh: (ctx, credentials) =>
+    refreshConnection(
+      ctx,
+      oauthServer(ctx),
+      credentials,
+      'refresh: Google issued no refresh token; reconnect the account',
+    ),
 
   async profile(ctx, tokens) {
     const [channel] = await myChannels(ctx, tokens.accessToken);
