@@ -10,9 +10,9 @@
  *
  * Token requests are made by oauth4webapi (client authentication, the grant's parameters, PKCE's
  * verifier). Its reply processing is not used: platforms Herald speaks to answer outside RFC 6749
- * where it is strict (LinkedIn leaves out `token_type` and sends an OpenID `id_token` whose issuer is
- * not its token host, Reddit and TikTok refuse grants inside a 200, some servers send `expires_in` as
- * a string), so the reply is read here, leniently, and refusals are each platform's to map.
+ * where it is strict (LinkedIn leaves out `token_type` and sends an OpenID `id_token` it would try to
+ * validate; Reddit and TikTok refuse grants inside a 200, which it reports as a missing access
+ * token), so the reply is read here, leniently, and refusals are each platform's to map.
  */
 import * as oauth from 'oauth4webapi';
 import { z } from 'zod';
@@ -146,11 +146,13 @@ type GrantRequest = (
 function clientAuthOf(server: OAuth2Server, clientSecret: string | null): oauth.ClientAuth {
   switch (server.clientAuthentication) {
     case 'client_secret_basic':
-      if (clientSecret) return oauth.ClientSecretBasic(clientSecret);
-      // A client without a secret (Reddit's installed apps) sends an empty password, which
-      // oauth4webapi's ClientSecretBasic refuses to build: the same header, made here.
+      // Made here, not by oauth4webapi's ClientSecretBasic: that one also percent-encodes `-`, `_`,
+      // `.` and `~` (x-client → x%2Dclient), which servers that do not form-decode the pair (X's,
+      // Reddit's) refuse, and it refuses the empty password of a client without a secret (Reddit's
+      // installed apps). §2.3.1's form encoding keeps those characters as they are.
       return (_as, client, _body, headers) => {
-        headers.set('authorization', `Basic ${btoa(`${formEncode(client.client_id)}:`)}`);
+        const pair = `${formEncode(client.client_id)}:${formEncode(clientSecret ?? '')}`;
+        headers.set('authorization', `Basic ${Buffer.from(pair).toString('base64')}`);
       };
     case 'client_secret_post':
       return clientSecret ? oauth.ClientSecretPost(clientSecret) : oauth.None();
