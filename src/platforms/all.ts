@@ -6,7 +6,7 @@ import { instagramAdapter } from './instagram/index.ts';
 import { linkedinAdapter } from './linkedin/index.ts';
 import { mastodonAdapter } from './mastodon/index.ts';
 import { redditAdapter } from './reddit/index.ts';
-import { sandboxAdapter } from './sandbox.ts';
+import { sandboxAdapter } from './sandbox/index.ts';
 import { threadsAdapter } from './threads/index.ts';
 import { tiktokAdapter } from './tiktok/index.ts';
 import type { PlatformAdapter } from './types.ts';

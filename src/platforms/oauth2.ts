@@ -7,10 +7,17 @@
  * An adapter describes its platform's authorization server once (`OAuth2Server`) and calls these
  * functions; where the platform's errors say more than §5.2 (rate-limit headers, its own codes), it
  * maps a refused token request itself through `failure`.
+ *
+ * Token requests are made by oauth4webapi (client authentication, the grant's parameters, PKCE's
+ * verifier). Its reply processing is not used: platforms Herald speaks to answer outside RFC 6749
+ * where it is strict (LinkedIn leaves out `token_type` and sends an OpenID `id_token` it would try to
+ * validate; Reddit and TikTok refuse grants inside a 200, which it reports as a missing access
+ * token), so the reply is read here, leniently, and refusals are each platform's to map.
  */
+import * as oauth from 'oauth4webapi';
 import { z } from 'zod';
-import { sendToPlatform } from './http.ts';
-import { type AdapterContext, PlatformError, type TokenSet } from './types.ts';
+import { networkFailure } from './kit/send.ts';
+import { type AdapterContext, type Credentials, PlatformError, type TokenSet } from './types.ts';
 
 /** RFC 6749 §2.3.1 (`client_secret_basic`, `client_secret_post`) or a public client (`none`). */
 export type ClientAuthentication = 'client_secret_basic' | 'client_secret_post' | 'none';
@@ -37,8 +44,6 @@ export type OAuth2Server = {
 
 /** When a 429 from a token endpoint names no Retry-After. */
 const DEFAULT_RETRY_AFTER_MS = 60_000;
-
-const nowOf = (ctx: AdapterContext) => ctx.now?.() ?? new Date();
 
 /** Where to send the user: the §4.1.1 request, with PKCE's S256 challenge and the platform's extra parameters. */
 export function authorizationUrl(
@@ -74,13 +79,25 @@ export function exchangeAuthorizationCode(
   server: OAuth2Server,
   request: { code: string; codeVerifier: string; redirectUri: string },
 ): Promise<TokenSet> {
-  const form: Record<string, string> = {
-    grant_type: 'authorization_code',
-    code: request.code,
-    redirect_uri: request.redirectUri,
-  };
-  if (server.pkce !== false) form.code_verifier = request.codeVerifier;
-  return requestTokens(ctx, server, 'exchange code', form);
+  return requestTokens(ctx, server, 'exchange code', (as, client, auth, options) => {
+    // The code came back through Herald's own callback, which checked `state` already.
+    const callback = oauth.validateAuthResponse(
+      as,
+      client,
+      new URLSearchParams({ code: request.code }),
+      oauth.skipStateCheck,
+    );
+    const verifier = server.pkce === false ? oauth.nopkce : request.codeVerifier;
+    return oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      auth,
+      callback,
+      request.redirectUri,
+      verifier,
+      options,
+    );
+  });
 }
 
 /** Trades a refresh token for new tokens (§6). A `refreshToken` of null in the result means "keep yours". */
@@ -89,7 +106,23 @@ export function refreshAccessToken(
   server: OAuth2Server,
   refreshToken: string,
 ): Promise<TokenSet> {
-  return requestTokens(ctx, server, 'refresh', { grant_type: 'refresh_token', refresh_token: refreshToken });
+  return requestTokens(ctx, server, 'refresh', (as, client, auth, options) =>
+    oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, options),
+  );
+}
+
+/**
+ * `refresh` of an adapter whose platform refreshes by RFC 6749 §6: without a refresh token only
+ * authorising again helps, so that is an `auth` failure saying `missing` (why the platform sent none).
+ */
+export async function refreshConnection(
+  ctx: AdapterContext,
+  server: OAuth2Server,
+  credentials: Credentials,
+  missing: string,
+): Promise<TokenSet> {
+  if (!credentials.refreshToken) throw new PlatformError({ kind: 'auth', message: missing });
+  return refreshAccessToken(ctx, server, credentials.refreshToken);
 }
 
 // §5.1. `token_type` is required by the RFC but LinkedIn leaves it out; `expires_in` arrives as a
@@ -102,35 +135,68 @@ const tokenReply = z.object({
   scope: z.string().optional(),
 });
 
+type GrantRequest = (
+  as: oauth.AuthorizationServer,
+  client: oauth.Client,
+  auth: oauth.ClientAuth,
+  options: oauth.TokenEndpointRequestOptions,
+) => Promise<Response>;
+
+/** §2.3: how the client authenticates at the token endpoint. */
+function clientAuthOf(server: OAuth2Server, clientSecret: string | null): oauth.ClientAuth {
+  switch (server.clientAuthentication) {
+    case 'client_secret_basic':
+      // Made here, not by oauth4webapi's ClientSecretBasic: that one also percent-encodes `-`, `_`,
+      // `.` and `~` (x-client → x%2Dclient), which servers that do not form-decode the pair (X's,
+      // Reddit's) refuse, and it refuses the empty password of a client without a secret (Reddit's
+      // installed apps). §2.3.1's form encoding keeps those characters as they are.
+      return (_as, client, _body, headers) => {
+        const pair = `${formEncode(client.client_id)}:${formEncode(clientSecret ?? '')}`;
+        headers.set('authorization', `Basic ${Buffer.from(pair).toString('base64')}`);
+      };
+    case 'client_secret_post':
+      return clientSecret ? oauth.ClientSecretPost(clientSecret) : oauth.None();
+    case 'none':
+      return oauth.None();
+  }
+}
+
 async function requestTokens(
   ctx: AdapterContext,
   server: OAuth2Server,
   what: string,
-  form: Record<string, string>,
+  grant: GrantRequest,
 ): Promise<TokenSet> {
-  const body = new URLSearchParams(form);
-  const headers: Record<string, string> = {
-    ...server.headers,
-    accept: 'application/json',
-    'content-type': 'application/x-www-form-urlencoded',
+  const endpoint = new URL(server.tokenEndpoint);
+  const as: oauth.AuthorizationServer = { issuer: endpoint.origin, token_endpoint: endpoint.href };
+  const client: oauth.Client = { client_id: ctx.app.clientId };
+  const options: oauth.TokenEndpointRequestOptions = {
+    ...(server.headers ? { headers: server.headers } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    // Through the adapter's fetch; a request that got no reply is transient, as for every call.
+    [oauth.customFetch]: async (url, init) => {
+      try {
+        return await ctx.fetch(url, init);
+      } catch (error) {
+        throw networkFailure(what, error, ctx.signal);
+      }
+    },
+    // The sandbox, self-hosted servers and tests answer on http; the platform app's URL decides.
+    [oauth.allowInsecureRequests]: endpoint.protocol === 'http:',
   };
-  const { clientId, clientSecret } = ctx.app;
-  if (server.clientAuthentication === 'client_secret_basic') {
-    // §2.3.1: each part is form-encoded before the Basic encoding. A client without a secret (Reddit's
-    // installed apps) sends an empty password.
-    const pair = `${formEncode(clientId)}:${formEncode(clientSecret ?? '')}`;
-    headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
-  } else {
-    body.set('client_id', clientId);
-    if (server.clientAuthentication === 'client_secret_post' && clientSecret) {
-      body.set('client_secret', clientSecret);
-    }
+  const response = await grant(as, client, clientAuthOf(server, ctx.app.clientSecret), options);
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    throw networkFailure(what, error, ctx.signal);
   }
-  const { response, body: reply } = await sendToPlatform(ctx, what, server.tokenEndpoint, {
-    method: 'POST',
-    headers,
-    body,
-  });
+  let reply: unknown = null;
+  try {
+    reply = text ? JSON.parse(text) : null;
+  } catch {
+    // Not JSON (a proxy's error page): judged by the status alone.
+  }
   // Some servers (Reddit) refuse a grant inside a 200: an `error` member is a refusal whatever the status.
   const refused = !response.ok || (reply as { error?: unknown } | null)?.error != null;
   if (refused) {
@@ -150,7 +216,7 @@ async function requestTokens(
     accessToken: tokens.access_token,
     refreshToken: tokens.refresh_token || null,
     expiresAt:
-      tokens.expires_in === undefined ? null : new Date(nowOf(ctx).getTime() + tokens.expires_in * 1000),
+      tokens.expires_in === undefined ? null : new Date(ctx.now().getTime() + tokens.expires_in * 1000),
     // §3.3 says space-delimited; LinkedIn and TikTok answer with commas, which no scope Herald asks for contains.
     scopes: (tokens.scope ?? '').split(/[\s,]+/).filter(Boolean),
   };
@@ -187,7 +253,7 @@ export function tokenRequestFailure(ctx: AdapterContext, name: string, refusal: 
 
 /** Retry-After in seconds or as an HTTP date (RFC 9110 §10.2.3). */
 function retryAfterOf(ctx: AdapterContext, headers: Headers): Date {
-  const now = nowOf(ctx).getTime();
+  const now = ctx.now().getTime();
   const header = headers.get('retry-after')?.trim();
   if (header && /^\d+$/.test(header)) return new Date(now + Number(header) * 1000);
   const date = header ? Date.parse(header) : Number.NaN;

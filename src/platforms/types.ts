@@ -188,8 +188,8 @@ export type AdapterContext = {
   app: AppCredentials;
   fetch: FetchLike;
   signal?: AbortSignal | undefined;
-  /** Herald's clock: use it for expiry and reset times so tests that move time stay consistent. */
-  now?: (() => Date) | undefined;
+  /** Herald's clock: every expiry, reset and age is read from it, so tests that move time stay consistent. */
+  now: () => Date;
 };
 
 export type AuthorizeRequest = {
@@ -301,6 +301,7 @@ export type OAuthAdapter = AdapterBase & {
     baseUrl: string;
     redirectUri: string;
     signal?: AbortSignal;
+    now: () => Date;
   }): Promise<RegisteredApp>;
 };
 

@@ -8,7 +8,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postTargets } from '../../src/db/schema.ts';
 import { createPlatforms } from '../../src/platforms/registry.ts';
-import { sandboxAdapter } from '../../src/platforms/sandbox.ts';
+import { sandboxAdapter } from '../../src/platforms/sandbox/index.ts';
 import { newTeam, type Team } from '../support/factories.ts';
 import { startHerald, type TestHerald } from '../support/harness.ts';
 import { scriptedChannel, scriptedPlatform } from '../support/scripted-platform.ts';

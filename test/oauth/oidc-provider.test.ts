@@ -21,7 +21,7 @@ import { createDeps, type Deps } from '../../src/deps.ts';
 import { refreshConnection } from '../../src/features/connections/refresh-connection.ts';
 import type { Clock } from '../../src/lib/clock.ts';
 import { allAdapters } from '../../src/platforms/all.ts';
-import { sendToPlatform } from '../../src/platforms/http.ts';
+import { sendToPlatform } from '../../src/platforms/kit/send.ts';
 import {
   authorizationUrl,
   exchangeAuthorizationCode,

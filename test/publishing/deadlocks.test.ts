@@ -14,7 +14,7 @@ import { updatePost } from '../../src/features/posts/update-post.ts';
 import { startWorkers } from '../../src/features/publishing/start-workers.ts';
 import { createLog } from '../../src/lib/log.ts';
 import { createPlatforms } from '../../src/platforms/registry.ts';
-import { sandboxAdapter } from '../../src/platforms/sandbox.ts';
+import { sandboxAdapter } from '../../src/platforms/sandbox/index.ts';
 import { type PlatformAdapter, PlatformError } from '../../src/platforms/types.ts';
 import { newTeam, type Team } from '../support/factories.ts';
 import { startHerald, type TestHerald } from '../support/harness.ts';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connections, postTargets } from '../../src/db/schema.ts';
 import { startWorkers } from '../../src/features/publishing/start-workers.ts';
 import { createPlatforms } from '../../src/platforms/registry.ts';
-import { sandboxAdapter } from '../../src/platforms/sandbox.ts';
+import { sandboxAdapter } from '../../src/platforms/sandbox/index.ts';
 import { PlatformError } from '../../src/platforms/types.ts';
 import { newTeam, type Team } from '../support/factories.ts';
 import { startHerald, type TestHerald } from '../support/harness.ts';

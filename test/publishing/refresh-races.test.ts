@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connections, reauthAudit } from '../../src/db/schema.ts';
 import { refreshConnection } from '../../src/features/connections/refresh-connection.ts';
-import { sandboxAdapter } from '../../src/platforms/sandbox.ts';
+import { sandboxAdapter } from '../../src/platforms/sandbox/index.ts';
 import { createPlatforms } from '../../src/platforms/registry.ts';
 import { PlatformError } from '../../src/platforms/types.ts';
 import { newTeam } from '../support/factories.ts';

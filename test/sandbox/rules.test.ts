@@ -3,7 +3,7 @@
  * these checks keep its `validate` and the server's rules (src/sandbox/rules.ts) saying the same.
  */
 import { describe, expect, it } from 'vitest';
-import { sandboxAdapter } from '../../src/platforms/sandbox.ts';
+import { sandboxAdapter } from '../../src/platforms/sandbox/index.ts';
 import {
   checkPostText,
   countGraphemes,

@@ -1,7 +1,7 @@
 /** Helpers for sandbox tests: a listening Herald, an OAuth client, and a connected account. */
 import { createHash, randomBytes } from 'node:crypto';
 import { manualClock } from '../../src/lib/clock.ts';
-import { sandboxAdapter } from '../../src/platforms/sandbox.ts';
+import { sandboxAdapter } from '../../src/platforms/sandbox/index.ts';
 import type {
   AdapterContext,
   Credentials,
@@ -52,6 +52,7 @@ export function contextFor(base: string, client: Client, signal?: AbortSignal): 
     },
     fetch,
     signal,
+    now: () => new Date(),
   };
 }
 

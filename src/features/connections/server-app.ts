@@ -106,6 +106,7 @@ export async function appValuesForServer(
       baseUrl,
       redirectUri,
       signal: AbortSignal.timeout(30_000),
+      now: () => deps.clock.now(),
     });
     return {
       platform: adapter.id,

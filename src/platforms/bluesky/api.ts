@@ -5,7 +5,9 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { sendToPlatform } from '../http.ts';
+import { callApi, exchangeApi, type PlatformApi } from '../kit/json-call.ts';
+import { retryAfterOf } from '../kit/retry-after.ts';
+import { trimSlashes } from '../kit/urls.ts';
 
 /** Bluesky's entryway: routes each account's calls to its PDS. */
 export const DEFAULT_SERVICE = 'https://bsky.social';
@@ -13,8 +15,6 @@ const PUBLIC_APPVIEW = 'https://public.api.bsky.app';
 const WEB_APP = 'https://bsky.app';
 /** When a 429 says neither Retry-After nor RateLimit-Reset. */
 const DEFAULT_RETRY_AFTER_MS = 60_000;
-
-export const nowOf = (ctx: AdapterContext): Date => ctx.now?.() ?? new Date();
 
 export function serviceUrl(ctx: AdapterContext): string {
   return (ctx.app.baseUrl ?? DEFAULT_SERVICE).replace(/\/+$/, '');
@@ -53,16 +53,6 @@ export function parseRateLimit(headers: Headers, bucket: string): RateLimitInfo 
   return { bucket, limit, remaining, resetAt: reset === null ? null : new Date(reset * 1000) };
 }
 
-function retryAfterOf(ctx: AdapterContext, headers: Headers, rateLimit: RateLimitInfo | null): Date {
-  const now = nowOf(ctx).getTime();
-  const header = headers.get('retry-after')?.trim();
-  if (header && /^\d+$/.test(header)) return new Date(now + Number(header) * 1000);
-  const date = header ? Date.parse(header) : Number.NaN;
-  if (!Number.isNaN(date)) return new Date(date);
-  if (rateLimit?.resetAt && rateLimit.resetAt.getTime() > now) return rateLimit.resetAt;
-  return new Date(now + DEFAULT_RETRY_AFTER_MS);
-}
-
 /** Errors that mean the session is gone: only logging in again (or refreshing) helps. */
 const AUTH_ERRORS = new Set([
   'ExpiredToken',
@@ -90,7 +80,11 @@ export function failureFor(
   if (status === 429 || code === 'RateLimitExceeded') {
     return new PlatformError({
       kind: 'rate_limited',
-      retryAfter: retryAfterOf(ctx, options.headers, rateLimit),
+      retryAfter: retryAfterOf(options.headers, {
+        now: ctx.now(),
+        rateLimit,
+        fallbackMs: DEFAULT_RETRY_AFTER_MS,
+      }),
       ...common,
     });
   }
@@ -125,29 +119,32 @@ export type RawReply = {
   rateLimit: RateLimitInfo | null;
 };
 
+/** XRPC as the kit speaks it: paths are `/xrpc/<nsid>` under the PDS or the service a call names. */
+const xrpcApi: PlatformApi = {
+  name: 'Bluesky',
+  baseUrl: serviceUrl,
+  rateLimit: (_ctx, headers, bucket) => parseRateLimit(headers, bucket ?? 'api'),
+  failure: (ctx, reply) => failureFor(ctx, reply),
+};
+
+const apiCallOf = (ctx: AdapterContext, { nsid, service, bytes, ...options }: Xrpc) => ({
+  ...options,
+  path: `${trimSlashes(service ?? serviceUrl(ctx))}/xrpc/${nsid}`,
+  ...(bytes && options.json === undefined
+    ? { body: new Uint8Array(bytes.data), headers: { ...options.headers, 'content-type': bytes.contentType } }
+    : {}),
+});
+
 /** One call, whatever the answer: the caller judges the status. */
 export async function xrpcRaw(ctx: AdapterContext, options: Xrpc): Promise<RawReply> {
-  const url = new URL(`${(options.service ?? serviceUrl(ctx)).replace(/\/+$/, '')}/xrpc/${options.nsid}`);
-  for (const [name, value] of Object.entries(options.query ?? {})) {
-    for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(name, v);
-  }
-  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body: BodyInit | null = null;
-  if (options.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.json);
-  } else if (options.bytes) {
-    headers['content-type'] = options.bytes.contentType;
-    body = new Uint8Array(options.bytes.data);
-  }
-  const { response, body: parsedBody } = await sendToPlatform(ctx, options.what, url, {
-    method: options.method ?? (body === null ? 'GET' : 'POST'),
-    headers,
-    body,
-  });
-  const rateLimit = parseRateLimit(response.headers, options.bucket ?? 'api');
-  return { status: response.status, ok: response.ok, headers: response.headers, body: parsedBody, rateLimit };
+  const reply = await exchangeApi(ctx, xrpcApi, apiCallOf(ctx, options));
+  return {
+    status: reply.status,
+    ok: reply.ok,
+    headers: reply.headers,
+    body: reply.body,
+    rateLimit: reply.rateLimit,
+  };
 }
 
 /** One call whose failure throws the matching `PlatformError` and whose answer must fit `schema`. */
@@ -156,18 +153,8 @@ export async function xrpc<T>(
   schema: z.ZodType<T>,
   options: Xrpc,
 ): Promise<XrpcReply<T>> {
-  const reply = await xrpcRaw(ctx, options);
-  if (!reply.ok) throw failureOf(ctx, options.what, reply);
-  const parsed = schema.safeParse(reply.body);
-  if (!parsed.success) {
-    throw new PlatformError({
-      kind: 'transient',
-      message: `${options.what}: unexpected reply from Bluesky (${reply.status})`,
-      status: reply.status,
-      rateLimit: reply.rateLimit,
-    });
-  }
-  return { data: parsed.data, status: reply.status, rateLimit: reply.rateLimit };
+  const { data, status, rateLimit } = await callApi(ctx, xrpcApi, schema, apiCallOf(ctx, options));
+  return { data, status, rateLimit };
 }
 
 export const failureOf = (ctx: AdapterContext, what: string, reply: RawReply) =>

@@ -20,13 +20,14 @@ import {
   type PublishRequest,
   type RateLimitInfo,
 } from '../types.ts';
-import { appViewOf, failureOf, nowOf, postWebUrl, serviceUrl, webAppOf, xrpc, xrpcRaw } from './api.ts';
+import { appViewOf, failureOf, postWebUrl, serviceUrl, webAppOf, xrpc, xrpcRaw } from './api.ts';
 import { readThreadReplies } from './comments.ts';
 import { type Blob, prepareVideo, uploadBlob } from './media.ts';
 import { recordKeyFor } from './record-key.ts';
 import { detectFacets, MAX_GRAPHEMES, resolveFacets } from './richtext.ts';
 import { createSession, getSession, pdsOf, refreshSession } from './session.ts';
 import { MAX_IMAGES, readOptions, validate } from './validate.ts';
+import { rejectInvalid } from '../kit/validation.ts';
 import { resolveBlueskyUrl } from './resolve-url.ts';
 
 const POST = 'app.bsky.feed.post';
@@ -141,7 +142,7 @@ async function postRecord(
   return {
     $type: POST,
     text: options.text,
-    createdAt: nowOf(ctx).toISOString(),
+    createdAt: ctx.now().toISOString(),
     ...(facets.length ? { facets } : {}),
     ...(options.embed ? { embed: options.embed } : {}),
     ...(options.reply ? { reply: options.reply } : {}),
@@ -323,13 +324,7 @@ export const blueskyAdapter: CredentialsAdapter = {
   validate,
 
   async publish(ctx, credentials, request) {
-    const issues = validate(request);
-    if (issues.length) {
-      throw new PlatformError({
-        kind: 'invalid',
-        message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
-      });
-    }
+    rejectInvalid(validate(request));
     return publishThread(ctx, credentials, request);
   },
 

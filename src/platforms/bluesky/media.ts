@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { type AdapterContext, type MediaItem, PlatformError } from '../types.ts';
-import { failureOf, nowOf, serviceUrl, xrpc, xrpcRaw } from './api.ts';
+import { failureOf, serviceUrl, xrpc, xrpcRaw } from './api.ts';
 
 const BSKY_VIDEO_SERVICE = 'https://video.bsky.app';
 const FIRST_POLL_MS = 3_000;
@@ -69,7 +69,7 @@ async function startVideoJob(
   options: { token: string; did: string; pdsUrl: string; service: string; item: MediaItem },
 ) {
   // The service writes the blob into the account's repo, so it needs a token the PDS made for itself.
-  const exp = Math.floor(nowOf(ctx).getTime() / 1000) + 30 * 60;
+  const exp = Math.floor(ctx.now().getTime() / 1000) + 30 * 60;
   const auth = await xrpc(ctx, z.object({ token: z.string() }), {
     what: 'get a video upload token',
     nsid: 'com.atproto.server.getServiceAuth',
@@ -137,7 +137,7 @@ export async function prepareVideo(
   } else {
     const started = await startVideoJob(ctx, { ...options, service });
     state = {
-      video: { heraldId: options.item.id, jobId: started.jobId, since: nowOf(ctx).toISOString(), polls: 0 },
+      video: { heraldId: options.item.id, jobId: started.jobId, since: ctx.now().toISOString(), polls: 0 },
     };
     job = 'blob' in started && started.blob ? started : await readJob(ctx, service, started.jobId);
   }
@@ -149,7 +149,7 @@ export async function prepareVideo(
     });
   }
   if (job.blob) return { status: 'ready', blob: job.blob };
-  if (nowOf(ctx).getTime() - Date.parse(state.video.since) > MAX_PROCESSING_MS) {
+  if (ctx.now().getTime() - Date.parse(state.video.since) > MAX_PROCESSING_MS) {
     throw new PlatformError({
       kind: 'invalid',
       code: 'media_processing_timeout',

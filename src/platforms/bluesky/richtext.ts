@@ -1,16 +1,17 @@
 /**
  * Bluesky's text rules and rich text. A post's `text` is at most 300 graphemes and 3,000 UTF-8
- * bytes (lexicon `app.bsky.feed.post`). Links, mentions and hashtags are not parsed by the server:
- * the client sends `facets` whose ranges are UTF-8 byte offsets (start inclusive, end exclusive).
+ * bytes (lexicon `app.bsky.feed.post`). Links, mentions, hashtags and cashtags are not parsed by the
+ * server: the client sends `facets` whose ranges are UTF-8 byte offsets (start inclusive, end
+ * exclusive).
  *
- * Detection follows the official client's rules (@atproto/api `detectFacets`) except that a link
- * needs its `http(s)://` scheme or a `www.` prefix: recognising bare domains takes the public
- * suffix list, and a missed link is better than a wrong one. Mentions become facets only when the
- * handle resolves to a DID.
+ * Detection is the official client's (`RichText` of @atproto/api), bare domains included (it carries
+ * the list of top-level domains); mentions are resolved here, through the account's own PDS, and
+ * become facets only when the handle resolves to a DID.
  */
+import { RichText } from '@atproto/api';
+
 export const MAX_GRAPHEMES = 300;
 export const MAX_BYTES = 3000;
-const MAX_TAG_GRAPHEMES = 64;
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
 const encoder = new TextEncoder();
@@ -22,9 +23,6 @@ export function countGraphemes(text: string): number {
 }
 
 export const countBytes = (text: string): number => encoder.encode(text).length;
-
-/** The UTF-8 offset of a UTF-16 index into `text`. */
-const byteOffset = (text: string, utf16Index: number) => encoder.encode(text.slice(0, utf16Index)).length;
 
 export type Facet = {
   index: { byteStart: number; byteEnd: number };
@@ -38,65 +36,26 @@ export type Facet = {
 /** A facet whose mention still names a handle rather than a DID. */
 export type DetectedFacet = Facet | { index: Facet['index']; handle: string };
 
-const MENTION =
-  /(^|\s|\()@([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+)(?![\w.-]*[a-zA-Z0-9])/g;
-const LINK = /(^|\s|\()((?:https?:\/\/|www\.)[^\s]+)/gi;
-/** Characters that end a hashtag besides white space: soft hyphen, word joiner, zero-width spaces and joiners. */
-const INVISIBLE = '\\u00AD\\u2060\\u200A\\u200B\\u200C\\u200D\\u20e2';
-const TAG = new RegExp(
-  // The class lists joiners and a combining mark on purpose (they end a tag), which this rule flags.
-  // eslint-disable-next-line no-misleading-character-class
-  `(^|\\s)[#＃]((?!\\ufe0f)[^\\s${INVISIBLE}]*[^\\d\\s\\p{P}${INVISIBLE}]+[^\\s${INVISIBLE}]*)?`,
-  'gu',
-);
-const TRAILING_PUNCTUATION = /\p{P}+$/u;
+type OfficialFeature = { $type?: string; uri?: unknown; did?: unknown; tag?: unknown };
 
-/** Links, hashtags and (unresolved) mentions in `text`, in text order. */
+/** Links, hashtags, cashtags and (unresolved) mentions in `text`, in text order, by the official rules. */
 export function detectFacets(text: string): DetectedFacet[] {
-  const found: { at: number; facet: DetectedFacet }[] = [];
-  const range = (start: number, end: number) => ({
-    byteStart: byteOffset(text, start),
-    byteEnd: byteOffset(text, end),
-  });
-
-  for (const match of text.matchAll(MENTION)) {
-    const handle = match[2]!;
-    // The last label of a handle is a TLD: letters only (`.test` is what local networks use).
-    if (!/\.[a-zA-Z][a-zA-Z-]*[a-zA-Z]$/.test(handle)) continue;
-    const start = match.index + match[1]!.length;
-    found.push({ at: start, facet: { index: range(start, start + 1 + handle.length), handle } });
+  const rich = new RichText({ text });
+  rich.detectFacetsWithoutResolution();
+  const detected: DetectedFacet[] = [];
+  for (const facet of rich.facets ?? []) {
+    const index = { byteStart: facet.index.byteStart, byteEnd: facet.index.byteEnd };
+    const feature = facet.features[0] as OfficialFeature | undefined;
+    // Without resolution the official client leaves the handle where the DID goes.
+    if (feature?.$type === 'app.bsky.richtext.facet#mention' && typeof feature.did === 'string') {
+      detected.push({ index, handle: feature.did });
+    } else if (feature?.$type === 'app.bsky.richtext.facet#link' && typeof feature.uri === 'string') {
+      detected.push({ index, features: [{ $type: 'app.bsky.richtext.facet#link', uri: feature.uri }] });
+    } else if (feature?.$type === 'app.bsky.richtext.facet#tag' && typeof feature.tag === 'string') {
+      detected.push({ index, features: [{ $type: 'app.bsky.richtext.facet#tag', tag: feature.tag }] });
+    }
   }
-
-  for (const match of text.matchAll(LINK)) {
-    let uri = match[2]!;
-    const start = match.index + match[1]!.length;
-    if (/[.,;:!?]$/.test(uri)) uri = uri.slice(0, -1);
-    if (uri.endsWith(')') && !uri.includes('(')) uri = uri.slice(0, -1);
-    const end = start + uri.length;
-    const href = /^www\./i.test(uri) ? `https://${uri}` : uri;
-    if (!URL.canParse(href)) continue;
-    found.push({
-      at: start,
-      facet: { index: range(start, end), features: [{ $type: 'app.bsky.richtext.facet#link', uri: href }] },
-    });
-  }
-
-  for (const match of text.matchAll(TAG)) {
-    const raw = match[2];
-    if (!raw) continue;
-    const tag = raw.trim().replace(TRAILING_PUNCTUATION, '');
-    if (tag.length === 0 || countGraphemes(tag) > MAX_TAG_GRAPHEMES) continue;
-    const start = match.index + match[1]!.length;
-    found.push({
-      at: start,
-      facet: {
-        index: range(start, start + 1 + tag.length),
-        features: [{ $type: 'app.bsky.richtext.facet#tag', tag }],
-      },
-    });
-  }
-
-  return found.sort((a, b) => a.at - b.at).map((f) => f.facet);
+  return detected.sort((a, b) => a.index.byteStart - b.index.byteStart);
 }
 
 /** Turns detected facets into record facets, resolving each mention's handle (unresolvable ones are dropped). */

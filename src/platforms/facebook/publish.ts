@@ -13,7 +13,8 @@
 import { z } from 'zod';
 import { facebookGraphBase, facebookVideoBase } from '../meta/facebook-login.ts';
 import { graphCall } from '../meta/graph.ts';
-import { findRecent, pendingAfterFailure } from '../meta/publishing.ts';
+import { findRecent } from '../meta/publishing.ts';
+import { resumeAfterFailure } from '../kit/resume.ts';
 import {
   type AdapterContext,
   type MediaItem,
@@ -23,6 +24,7 @@ import {
   type RateLimitInfo,
 } from '../types.ts';
 import { readOptions, validate } from './validate.ts';
+import { rejectInvalid } from '../kit/validation.ts';
 
 /** Meta gives no estimate for video processing; check again after this. */
 const VIDEO_POLL_MS = 30_000;
@@ -245,13 +247,7 @@ export async function publishToPage(
   request: PublishRequest,
   userToken: string,
 ): Promise<PublishOutcome> {
-  const issues = validate(request);
-  if (issues.length) {
-    throw new PlatformError({
-      kind: 'invalid',
-      message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
-    });
-  }
+  rejectInvalid(validate(request));
   const state = readState(request.state);
   const api = await pageApi(ctx, userToken, request.channel.externalId);
   let rateLimit: RateLimitInfo | null = null;
@@ -291,7 +287,7 @@ export async function publishToPage(
     const hasProgress = state.photos.some(Boolean) || state.videoId !== null;
     // Only a create with photos already uploaded resumes here; a lone create is left to the engine,
     // whose reconcile looks for it.
-    return pendingAfterFailure(ctx, { state, error, hasProgress });
+    return resumeAfterFailure(ctx, { state, error, hasProgress, published: state.posted });
   }
   const id = state.posted[0]!;
   return {

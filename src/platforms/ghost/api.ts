@@ -4,17 +4,16 @@
  * secret, `kid` = id, `aud` = `/admin/`, 5 minutes, Ghost's maximum) and sends it as
  * `Authorization: Ghost <jwt>`. Errors arrive as `{"errors": [{message, type, code, context, …}]}`.
  */
-import { createHmac } from 'node:crypto';
+import { SignJWT } from 'jose';
 import type { z } from 'zod';
-import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { sendToPlatform } from '../http.ts';
+import { type AdapterContext, PlatformError } from '../types.ts';
+import { type ApiResult, callApi, type PlatformApi } from '../kit/json-call.ts';
+import { retryAfterHeader } from '../kit/retry-after.ts';
 
 const TOKEN_LIFETIME_S = 5 * 60;
 const DEFAULT_ACCEPT_VERSION = 'v5.0';
 /** When a 429 says no Retry-After (Ghost documents no rate-limit headers). */
 const DEFAULT_RETRY_AFTER_MS = 60_000;
-
-export const nowOf = (ctx: AdapterContext): Date => ctx.now?.() ?? new Date();
 
 const KEY = /^([0-9a-f]{24}):((?:[0-9a-f]{2})+)$/i;
 
@@ -30,13 +29,16 @@ export function parseAdminKey(key: string): { id: string; secret: Buffer } {
   return { id: match[1]!, secret: Buffer.from(match[2]!, 'hex') };
 }
 
-/** The JWT Ghost's Admin API accepts, valid for five minutes from `now`. */
-export function adminToken(key: string, now: Date): string {
+/** The JWT Ghost's Admin API accepts, valid for five minutes from `now`, signed with jose. */
+export function adminToken(key: string, now: Date): Promise<string> {
   const { id, secret } = parseAdminKey(key);
   const iat = Math.floor(now.getTime() / 1000);
-  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const unsigned = `${encode({ alg: 'HS256', typ: 'JWT', kid: id })}.${encode({ iat, exp: iat + TOKEN_LIFETIME_S, aud: '/admin/' })}`;
-  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+  return new SignJWT()
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: id })
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + TOKEN_LIFETIME_S)
+    .setAudience('/admin/')
+    .sign(new Uint8Array(secret));
 }
 
 /** `https://site.example/blog` → `https://site.example/blog/ghost/api/admin`. */
@@ -94,19 +96,26 @@ export function failureFor(
     else if (status >= 500 || status === 408 || status === 409) kind = 'transient';
   }
   if (kind === 'rate_limited') {
-    const header = options.headers.get('retry-after')?.trim();
-    const seconds = header && /^\d+$/.test(header) ? Number(header) : null;
-    const date = header && seconds === null ? Date.parse(header) : Number.NaN;
+    const now = ctx.now();
     const retryAfter =
-      seconds !== null
-        ? new Date(nowOf(ctx).getTime() + seconds * 1000)
-        : Number.isNaN(date)
-          ? new Date(nowOf(ctx).getTime() + DEFAULT_RETRY_AFTER_MS)
-          : new Date(date);
+      retryAfterHeader(options.headers, now) ?? new Date(now.getTime() + DEFAULT_RETRY_AFTER_MS);
     return new PlatformError({ kind, retryAfter, ...common });
   }
   return new PlatformError({ kind, ...common });
 }
+
+/** The Admin API as the kit speaks it; the `Ghost <jwt>` authorization is signed per call. */
+const ghostApi: PlatformApi = {
+  name: 'Ghost',
+  baseUrl: adminApiUrl,
+  headers: (ctx) => ({
+    'accept-version':
+      typeof ctx.app.settings.acceptVersion === 'string'
+        ? ctx.app.settings.acceptVersion
+        : DEFAULT_ACCEPT_VERSION,
+  }),
+  failure: (ctx, reply) => failureFor(ctx, reply),
+};
 
 export type Call = {
   what: string;
@@ -122,55 +131,13 @@ export type Call = {
   accept?: number[];
 };
 
-function describeMismatch(error: z.ZodError): string {
-  const issue = error.issues[0];
-  return issue ? `${issue.path.join('.') || 'body'} ${issue.message}` : 'unreadable';
-}
-
 export async function call<T>(
   ctx: AdapterContext,
   schema: z.ZodType<T> | null,
-  options: Call,
-): Promise<{ data: T; status: number; rateLimit: RateLimitInfo | null }> {
-  const url = new URL(`${adminApiUrl(ctx)}${options.path}`);
-  for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, value);
-  const version =
-    typeof ctx.app.settings.acceptVersion === 'string'
-      ? ctx.app.settings.acceptVersion
-      : DEFAULT_ACCEPT_VERSION;
-  const headers: Record<string, string> = { accept: 'application/json', 'accept-version': version };
-  if (options.key) headers.authorization = `Ghost ${adminToken(options.key, nowOf(ctx))}`;
-  let body: BodyInit | null = null;
-  if (options.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.json);
-  } else if (options.form) {
-    body = options.form;
-  }
-  const { response, body: parsedBody } = await sendToPlatform(ctx, options.what, url, {
-    method: options.method ?? 'GET',
-    headers,
-    body,
-  });
-  const accepted = options.accept?.includes(response.status) ?? false;
-  if (!response.ok && !accepted) {
-    throw failureFor(ctx, {
-      what: options.what,
-      status: response.status,
-      headers: response.headers,
-      body: parsedBody,
-    });
-  }
-  // Without a schema the caller reads the body itself; an accepted failure has none worth reading.
-  if (!schema || accepted)
-    return { data: (accepted ? null : parsedBody) as T, status: response.status, rateLimit: null };
-  const parsed = schema.safeParse(parsedBody);
-  if (!parsed.success) {
-    throw new PlatformError({
-      kind: 'transient',
-      message: `${options.what}: unexpected reply from Ghost (${response.status}: ${describeMismatch(parsed.error)})`,
-      status: response.status,
-    });
-  }
-  return { data: parsed.data, status: response.status, rateLimit: null };
+  { key, form, ...options }: Call,
+): Promise<ApiResult<T>> {
+  const headers: Record<string, string> = key
+    ? { authorization: `Ghost ${await adminToken(key, ctx.now())}` }
+    : {};
+  return callApi(ctx, ghostApi, schema, { ...options, headers, body: form });
 }

@@ -25,6 +25,7 @@ import {
 } from '../types.ts';
 import { adminApiUrl, call, parseAdminKey } from './api.ts';
 import { bodyOf, FORMATS, type Format, type InlineImage, idempotencyTag } from './content.ts';
+import { rejectInvalid } from '../kit/validation.ts';
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/svg+xml']);
 const MAX_TITLE = 255;
@@ -347,13 +348,7 @@ export const ghostAdapter: CredentialsAdapter = {
   validate,
 
   async publish(ctx, credentials, request) {
-    const issues = validate(request);
-    if (issues.length) {
-      throw new PlatformError({
-        kind: 'invalid',
-        message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
-      });
-    }
+    rejectInvalid(validate(request));
     const created = await publishPost(ctx, credentials, request);
     return { status: 'published', remoteId: created.id, remoteUrl: created.url ?? null };
   },

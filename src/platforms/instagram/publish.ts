@@ -16,7 +16,6 @@ import {
   type ContainerState,
   checkPublishingQuota,
   findRecent,
-  pendingAfterFailure,
   readContainerState,
 } from '../meta/publishing.ts';
 import {
@@ -28,6 +27,8 @@ import {
   type RateLimitInfo,
 } from '../types.ts';
 import { readOptions, validate } from './validate.ts';
+import { rejectInvalid } from '../kit/validation.ts';
+import { resumeAfterFailure } from '../kit/resume.ts';
 
 /** Meta: check the container about once a minute; the first check comes right after creating it. */
 const POLL_MS = 60_000;
@@ -187,13 +188,7 @@ export async function publishToInstagram(
   request: PublishRequest,
   api: InstagramApi,
 ): Promise<PublishOutcome> {
-  const issues = validate(request);
-  if (issues.length) {
-    throw new PlatformError({
-      kind: 'invalid',
-      message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
-    });
-  }
+  rejectInvalid(validate(request));
   // Before anything else: media Meta could not download fails here, with the fix named.
   const urls = request.media.map((item) =>
     publicMediaUrl(item, { platform: 'Instagram', apiBase: api.base }),
@@ -251,7 +246,7 @@ export async function publishToInstagram(
     }
   } catch (error) {
     const hasProgress = state.container !== null || state.children.some(Boolean);
-    return pendingAfterFailure(ctx, { state, error, hasProgress });
+    return resumeAfterFailure(ctx, { state, error, hasProgress, published: state.posted });
   }
   const id = state.posted[0]!;
   return {

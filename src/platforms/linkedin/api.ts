@@ -13,25 +13,18 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { sendToPlatform } from '../http.ts';
+import { type ApiCall, type ApiResult, callApi, type PlatformApi } from '../kit/json-call.ts';
+import { apiBaseOf, authBaseOf } from '../kit/urls.ts';
+import { retryAfterHeader } from '../kit/retry-after.ts';
 
 export const LINKEDIN_API_URL = 'https://api.linkedin.com';
 export const LINKEDIN_AUTH_URL = 'https://www.linkedin.com';
 export const DEFAULT_LINKEDIN_VERSION = '202601';
 
-export const nowOf = (ctx: AdapterContext): Date => ctx.now?.() ?? new Date();
-
-const trim = (url: string) => url.replace(/\/+$/, '');
-
-export function apiBase(ctx: AdapterContext): string {
-  return trim(ctx.app.baseUrl ?? LINKEDIN_API_URL);
-}
+export const apiBase = (ctx: AdapterContext): string => apiBaseOf(ctx, LINKEDIN_API_URL);
 
 /** Consent page and token endpoint: `settings.authBaseUrl`, else the app's base URL, else www.linkedin.com. */
-export function authBase(ctx: AdapterContext): string {
-  const setting = ctx.app.settings.authBaseUrl;
-  return trim(typeof setting === 'string' && setting ? setting : (ctx.app.baseUrl ?? LINKEDIN_AUTH_URL));
-}
+export const authBase = (ctx: AdapterContext): string => authBaseOf(ctx, LINKEDIN_AUTH_URL);
 
 export function versionOf(ctx: AdapterContext): string {
   const setting = ctx.app.settings.linkedinVersion;
@@ -88,12 +81,8 @@ export function failureFor(
   const common = { message, code: problem.code, status };
   const text = `${problem.message ?? ''} ${problem.code ?? ''}`.toLowerCase();
   if (status === 429) {
-    const seconds = Number(headers.get('retry-after'));
-    const now = nowOf(ctx);
-    const retryAfter =
-      Number.isFinite(seconds) && seconds > 0
-        ? new Date(now.getTime() + seconds * 1000)
-        : nextUtcMidnight(now);
+    const now = ctx.now();
+    const retryAfter = retryAfterHeader(headers, now) ?? nextUtcMidnight(now);
     const rateLimit: RateLimitInfo = { bucket: 'daily', limit: null, remaining: 0, resetAt: retryAfter };
     return new PlatformError({ kind: 'rate_limited', retryAfter, rateLimit, ...common });
   }
@@ -118,64 +107,25 @@ export function failureFor(
   return new PlatformError({ kind: 'invalid', ...common });
 }
 
-export type LinkedInCall = {
-  /** Names the call in error messages (never includes a token). */
-  what: string;
-  method?: string;
-  /** A path on the API host, or an absolute URL (upload URLs LinkedIn hands out). */
-  path: string;
-  /** `/rest/` calls need the version headers; userinfo and uploads do not. */
-  versioned?: boolean;
-  token?: string;
-  headers?: Record<string, string>;
-  json?: unknown;
-  body?: BodyInit;
-  accept?: number[];
+/** LinkedIn's REST API as the kit speaks it; `/rest/` calls add the version headers themselves (`versioned`). */
+const linkedinApi: PlatformApi = {
+  name: 'LinkedIn',
+  baseUrl: apiBase,
+  failure: (ctx, reply) => failureFor(ctx, reply),
 };
 
-export type LinkedInReply<T> = { data: T; status: number; headers: Headers; body: unknown };
+export type LinkedInCall = ApiCall & {
+  /** `/rest/` calls need the version headers; userinfo and uploads do not. */
+  versioned?: boolean;
+};
 
-export async function linkedinCall<T>(
+export function linkedinCall<T>(
   ctx: AdapterContext,
   schema: z.ZodType<T> | null,
-  call: LinkedInCall,
-): Promise<LinkedInReply<T>> {
-  const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
-  if (call.token) headers.authorization = `Bearer ${call.token}`;
-  if (call.versioned) {
-    headers['linkedin-version'] = versionOf(ctx);
-    headers['x-restli-protocol-version'] = '2.0.0';
-  }
-  let body = call.body ?? null;
-  if (call.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(call.json);
-  }
-  const url = /^https?:\/\//.test(call.path) ? call.path : `${apiBase(ctx)}${call.path}`;
-  const { response, body: parsedBody } = await sendToPlatform(ctx, call.what, url, {
-    method: call.method ?? 'GET',
-    headers,
-    body,
-  });
-  const accepted = call.accept?.includes(response.status) ?? false;
-  if (!response.ok && !accepted) {
-    throw failureFor(ctx, {
-      what: call.what,
-      status: response.status,
-      headers: response.headers,
-      body: parsedBody,
-    });
-  }
-  if (!schema || accepted) {
-    return { data: undefined as T, status: response.status, headers: response.headers, body: parsedBody };
-  }
-  const parsed = schema.safeParse(parsedBody);
-  if (!parsed.success) {
-    throw new PlatformError({
-      kind: 'transient',
-      message: `${call.what}: unexpected reply from LinkedIn`,
-      status: response.status,
-    });
-  }
-  return { data: parsed.data, status: response.status, headers: response.headers, body: parsedBody };
+  { versioned, ...call }: LinkedInCall,
+): Promise<ApiResult<T>> {
+  const headers = versioned
+    ? { 'linkedin-version': versionOf(ctx), 'x-restli-protocol-version': '2.0.0', ...call.headers }
+    : call.headers;
+  return callApi(ctx, linkedinApi, schema, { ...call, headers });
 }

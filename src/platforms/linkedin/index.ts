@@ -9,8 +9,9 @@
  * Channels: the member (`/v2/userinfo`, `sub` = person id) and every organisation the member
  * administers (`/rest/organizationAcls`), each a separate channel posting as its own author URN.
  *
- * Publishing: media first (see media.ts), then `POST /rest/posts`; the post URN comes back in the
- * `x-restli-id` header. Upload progress and video processing carry over between runs as `pending`.
+ * Publishing (publish.ts): media first (see media.ts), then `POST /rest/posts`; the post URN comes
+ * back in the `x-restli-id` header. Upload progress and video processing carry over between runs as
+ * `pending`.
  *
  * Reconcile guarantee: LinkedIn has no idempotency key. Reconcile lists the author's most recent
  * posts (`q=author`) and matches the commentary exactly as Herald encoded it. `found` is reliable:
@@ -23,40 +24,23 @@
  * need `r_member_social` for that too (see comments.ts).
  */
 import { z } from 'zod';
-import {
-  type AdapterContext,
-  type Capabilities,
-  type Credentials,
-  type OAuthAdapter,
-  PlatformError,
-  type PublishOutcome,
-  type PublishRequest,
-} from '../types.ts';
+import { type AdapterContext, type Capabilities, type OAuthAdapter, PlatformError } from '../types.ts';
 import {
   authorizationUrl,
   exchangeAuthorizationCode,
   type OAuth2Server,
-  refreshAccessToken,
+  refreshConnection,
 } from '../oauth2.ts';
-import { authBase, encodeUrn, failureFor, linkedinCall, nowOf } from './api.ts';
+import { authBase, encodeUrn, failureFor, linkedinCall } from './api.ts';
 import { readPostComments } from './comments.ts';
-import { advanceUpload, type UploadSlot } from './media.ts';
-import {
-  contentKindOf,
-  MAX_COMMENTARY,
-  MAX_IMAGES,
-  readOptions,
-  toLittleText,
-  validate,
-} from './validate.ts';
+import { publish, reconcile } from './publish.ts';
+import { MAX_COMMENTARY, MAX_IMAGES, validate } from './validate.ts';
 
 const MEMBER_SCOPES = ['openid', 'profile', 'email', 'w_member_social'];
 /** Need LinkedIn's Community Management API approval; requested when the app setting `organizations` is on. */
 const ORGANIZATION_SCOPES = ['w_organization_social', 'r_organization_social', 'rw_organization_admin'];
 /** Roles that may post as the organisation. */
 const POSTING_ROLES = new Set(['ADMINISTRATOR', 'CONTENT_ADMINISTRATOR', 'DIRECT_SPONSORED_CONTENT_POSTER']);
-const MAX_RESUMES = 5;
-const RESUME_BASE_DELAY_MS = 5_000;
 
 const capabilities: Capabilities = {
   text: true,
@@ -85,11 +69,6 @@ const organizationReply = z.object({
   id: z.number().or(z.string()),
   localizedName: z.string().optional(),
   vanityName: z.string().optional(),
-});
-const postsReply = z.object({
-  elements: z.array(
-    z.object({ id: z.string(), commentary: z.string().optional(), lifecycleState: z.string().optional() }),
-  ),
 });
 const postReply = z.object({ id: z.string().optional(), author: z.string() });
 const socialMetadataReply = z.object({
@@ -131,163 +110,6 @@ async function readUserinfo(ctx: AdapterContext, token: string) {
   return data;
 }
 
-const authorOf = (channel: PublishRequest['channel']) =>
-  channel.externalId.startsWith('urn:li:')
-    ? channel.externalId
-    : `urn:li:${channel.kind === 'organization' ? 'organization' : 'person'}:${channel.externalId}`;
-
-const postUrl = (urn: string) => `https://www.linkedin.com/feed/update/${urn}`;
-
-// --- Publish ----------------------------------------------------------------------------------
-
-type LinkedInState = {
-  media: (UploadSlot | null)[];
-  /** The last create got no answer: it may have gone out, so look before posting again. */
-  uncertain: boolean;
-  resumes: number;
-  authRetried: boolean;
-};
-
-function readState(raw: Record<string, unknown> | null, count: number): LinkedInState {
-  const s = (raw ?? {}) as Partial<LinkedInState>;
-  const media = Array.isArray(s.media) ? s.media.slice(0, count) : [];
-  while (media.length < count) media.push(null);
-  return {
-    media,
-    uncertain: s.uncertain === true,
-    resumes: typeof s.resumes === 'number' ? s.resumes : 0,
-    authRetried: s.authRetried === true,
-  };
-}
-
-const hasProgress = (state: LinkedInState) => state.uncertain || state.media.some((m) => m !== null);
-
-function afterFailure(ctx: AdapterContext, state: LinkedInState, error: unknown): PublishOutcome {
-  if (!(error instanceof PlatformError)) throw error;
-  const rateLimit = error.rateLimit ?? undefined;
-  if (hasProgress(state) && (error.kind === 'transient' || error.kind === 'rate_limited')) {
-    state.resumes++;
-    if (state.resumes <= MAX_RESUMES) {
-      const retryAfterMs =
-        error.kind === 'rate_limited' && error.retryAfter
-          ? Math.max(0, error.retryAfter.getTime() - nowOf(ctx).getTime())
-          : RESUME_BASE_DELAY_MS * 2 ** (state.resumes - 1);
-      return { status: 'pending', state: { ...state }, retryAfterMs, rateLimit };
-    }
-  }
-  if (hasProgress(state) && error.kind === 'auth' && !state.authRetried) {
-    state.authRetried = true;
-    return { status: 'pending', state: { ...state }, retryAfterMs: 0, rateLimit };
-  }
-  throw error;
-}
-
-async function recentPosts(ctx: AdapterContext, token: string, author: string) {
-  const { data } = await linkedinCall(ctx, postsReply, {
-    what: 'list recent posts',
-    path: `/rest/posts?author=${encodeUrn(author)}&q=author&count=50&sortBy=LAST_MODIFIED`,
-    versioned: true,
-    token,
-  });
-  return data.elements;
-}
-
-function contentOf(request: PublishRequest, state: LinkedInState) {
-  const urns = state.media.map((m) => m!.urn);
-  switch (contentKindOf(request.media)) {
-    case 'none':
-      return undefined;
-    case 'images':
-      return {
-        multiImage: {
-          images: urns.map((id, i) => ({
-            id,
-            ...(request.media[i]!.altText ? { altText: request.media[i]!.altText } : {}),
-          })),
-        },
-      };
-    case 'document':
-      return { media: { id: urns[0]!, title: request.title ?? 'Document' } };
-    case 'video':
-      return { media: { id: urns[0]!, ...(request.title ? { title: request.title } : {}) } };
-    case 'image': {
-      const alt = request.media[0]!.altText;
-      return { media: { id: urns[0]!, ...(alt ? { altText: alt } : {}) } };
-    }
-  }
-}
-
-async function publish(
-  ctx: AdapterContext,
-  credentials: Credentials,
-  request: PublishRequest,
-): Promise<PublishOutcome> {
-  const issues = validate(request);
-  if (issues.length) {
-    throw new PlatformError({
-      kind: 'invalid',
-      message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
-    });
-  }
-  const token = credentials.accessToken;
-  const author = authorOf(request.channel);
-  const options = readOptions(request.options);
-  const commentary = toLittleText(request.text);
-  const state = readState(request.state, request.media.length);
-  try {
-    for (const [i, item] of request.media.entries()) {
-      const slot = { upload: state.media[i] ?? null };
-      try {
-        const step = await advanceUpload(ctx, { token, owner: author, item, slot });
-        if (step.status === 'processing') {
-          return { status: 'pending', state: { ...state }, retryAfterMs: step.retryAfterMs };
-        }
-      } finally {
-        state.media[i] = slot.upload;
-      }
-    }
-    if (state.uncertain) {
-      state.uncertain = false;
-      const found = (await recentPosts(ctx, token, author)).find((p) => p.commentary === commentary);
-      if (found) return { status: 'published', remoteId: found.id, remoteUrl: postUrl(found.id) };
-    }
-    state.uncertain = true;
-    const content = contentOf(request, state);
-    const reply = await linkedinCall(ctx, null, {
-      what: 'create post',
-      method: 'POST',
-      path: '/rest/posts',
-      versioned: true,
-      token,
-      json: {
-        author,
-        commentary,
-        visibility: options.visibility,
-        distribution: {
-          feedDistribution: 'MAIN_FEED',
-          targetEntities: [],
-          thirdPartyDistributionChannels: [],
-        },
-        ...(content ? { content } : {}),
-        lifecycleState: 'PUBLISHED',
-        isReshareDisabledByAuthor: options.disableReshare,
-      },
-    });
-    const urn = reply.headers.get('x-restli-id');
-    if (!urn) {
-      throw new PlatformError({
-        kind: 'transient',
-        message: 'create post: LinkedIn answered without x-restli-id',
-      });
-    }
-    return { status: 'published', remoteId: urn, remoteUrl: postUrl(urn) };
-  } catch (error) {
-    // A definite answer means the create did not happen.
-    if (error instanceof PlatformError && error.kind !== 'transient') state.uncertain = false;
-    return afterFailure(ctx, state, error);
-  }
-}
-
 export const linkedinAdapter: OAuthAdapter = {
   id: 'linkedin',
   displayName: 'LinkedIn',
@@ -302,18 +124,13 @@ export const linkedinAdapter: OAuthAdapter = {
   // LinkedIn's web flow authenticates with the client secret; it takes no PKCE verifier.
   exchangeCode: (ctx, request) => exchangeAuthorizationCode(ctx, oauthServer(ctx), request),
 
-  refresh(ctx, credentials) {
-    if (!credentials.refreshToken) {
-      return Promise.reject(
-        new PlatformError({
-          kind: 'auth',
-          message:
-            'refresh: LinkedIn issued no refresh token (only apps approved for programmatic refresh get one); reconnect the account',
-        }),
-      );
-    }
-    return refreshAccessToken(ctx, oauthServer(ctx), credentials.refreshToken);
-  },
+  refresh: (ctx, credentials) =>
+    refreshConnection(
+      ctx,
+      oauthServer(ctx),
+      credentials,
+      'refresh: LinkedIn issued no refresh token (only apps approved for programmatic refresh get one); reconnect the account',
+    ),
 
   async profile(ctx, tokens) {
     const me = await readUserinfo(ctx, tokens.accessToken);
@@ -381,22 +198,7 @@ export const linkedinAdapter: OAuthAdapter = {
 
   validate,
   publish,
-
-  async reconcile(ctx, credentials, request) {
-    let posts: Awaited<ReturnType<typeof recentPosts>>;
-    try {
-      posts = await recentPosts(ctx, credentials.accessToken, authorOf(request.channel));
-    } catch (error) {
-      // Reading a member's posts needs r_member_social, which only approved partners get.
-      if (error instanceof PlatformError && error.status === 403) return { status: 'unknowable' };
-      throw error;
-    }
-    const commentary = toLittleText(request.text);
-    const found = posts.find((p) => p.commentary === commentary && p.lifecycleState !== 'DRAFT');
-    return found
-      ? { status: 'found', remoteId: found.id, remoteUrl: postUrl(found.id) }
-      : { status: 'not_found' };
-  },
+  reconcile,
 
   async deletePost(ctx, credentials, remoteId) {
     await linkedinCall(ctx, null, {

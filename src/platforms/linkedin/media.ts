@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import { type AdapterContext, type MediaItem, PlatformError } from '../types.ts';
-import { encodeUrn, linkedinCall, nowOf } from './api.ts';
+import { encodeUrn, linkedinCall } from './api.ts';
 
 export type UploadPart = { url: string; firstByte: number; lastByte: number };
 
@@ -107,8 +107,7 @@ async function uploadVideo(
   item: MediaItem,
   slot: { upload: UploadSlot | null },
 ) {
-  const expired = (s: UploadSlot) =>
-    !s.uploaded && s.expiresAt != null && s.expiresAt <= nowOf(ctx).getTime();
+  const expired = (s: UploadSlot) => !s.uploaded && s.expiresAt != null && s.expiresAt <= ctx.now().getTime();
   if (!slot.upload || expired(slot.upload)) slot.upload = await startVideo(ctx, token, owner, item);
   const upload = slot.upload;
   if (upload.uploaded) return;

@@ -5,12 +5,11 @@
  */
 import { z } from 'zod';
 import { type AdapterContext, type Credentials, PlatformError, type RateLimitInfo } from '../types.ts';
-import { sendToPlatform } from '../http.ts';
+import { type ApiCall, type ApiResult, callApi, type PlatformApi } from '../kit/json-call.ts';
+import { retryAfterOf } from '../kit/retry-after.ts';
 
 /** When a 429 says neither Retry-After nor X-RateLimit-Reset. */
 const DEFAULT_RETRY_AFTER_MS = 60_000;
-
-export const nowOf = (ctx: AdapterContext): Date => ctx.now?.() ?? new Date();
 
 /** The instance's base URL: every Mastodon server is its own platform (and OAuth server). */
 export function instanceUrl(ctx: AdapterContext): string {
@@ -42,16 +41,6 @@ export function parseRateLimit(headers: Headers, bucket: string): RateLimitInfo 
   return { bucket, limit, remaining, resetAt: Number.isNaN(resetMs) ? null : new Date(resetMs) };
 }
 
-function retryAfterOf(ctx: AdapterContext, headers: Headers, rateLimit: RateLimitInfo | null): Date {
-  const now = nowOf(ctx).getTime();
-  const header = headers.get('retry-after')?.trim();
-  if (header && /^\d+$/.test(header)) return new Date(now + Number(header) * 1000);
-  const date = header ? Date.parse(header) : Number.NaN;
-  if (!Number.isNaN(date)) return new Date(date);
-  if (rateLimit?.resetAt && rateLimit.resetAt.getTime() > now) return rateLimit.resetAt;
-  return new Date(now + DEFAULT_RETRY_AFTER_MS);
-}
-
 function describe(body: unknown): { code: string | null; message: string | null } {
   const b = body as { error?: unknown; error_description?: unknown } | null;
   const error = typeof b?.error === 'string' ? b.error : null;
@@ -79,7 +68,11 @@ export function failureFor(
   if (status === 429) {
     return new PlatformError({
       kind: 'rate_limited',
-      retryAfter: retryAfterOf(ctx, options.headers, rateLimit),
+      retryAfter: retryAfterOf(options.headers, {
+        now: ctx.now(),
+        rateLimit,
+        fallbackMs: DEFAULT_RETRY_AFTER_MS,
+      }),
       ...common,
     });
   }
@@ -91,71 +84,21 @@ export function failureFor(
   return new PlatformError({ kind: 'invalid', ...common });
 }
 
-export type Call = {
-  /** Names the call in error messages (never includes a token). */
-  what: string;
-  method?: string;
-  /** Path under the instance, e.g. `/api/v1/statuses`. */
-  path: string;
-  token?: string | undefined;
-  /** A JSON body, sent as application/json. */
-  json?: unknown;
-  /** A form or multipart body (URLSearchParams or FormData). */
-  body?: BodyInit;
-  headers?: Record<string, string>;
-  /** Rate-limit bucket the reply's headers describe. */
-  bucket?: string;
-  /** Statuses that are answers, not failures, for this call (e.g. 206 while media processes). */
-  accept?: number[];
+/** One instance's REST API as the kit speaks it. */
+const mastodonApi: PlatformApi = {
+  name: 'Mastodon',
+  baseUrl: instanceUrl,
+  rateLimit: (_ctx, headers, bucket) => parseRateLimit(headers, bucket ?? 'api'),
+  failure: (ctx, reply) => failureFor(ctx, reply),
 };
 
-export type Reply<T> = { data: T; status: number; headers: Headers; rateLimit: RateLimitInfo | null };
-
-export async function call<T>(
+/** A call to the instance: `path` under it (`/api/v1/statuses`), `bucket` the rate-limit bucket its reply describes. */
+export function call<T>(
   ctx: AdapterContext,
   schema: z.ZodType<T> | null,
-  options: Call,
-): Promise<Reply<T>> {
-  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body = options.body;
-  if (options.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.json);
-  }
-  const { response, body: parsedBody } = await sendToPlatform(
-    ctx,
-    options.what,
-    `${instanceUrl(ctx)}${options.path}`,
-    {
-      method: options.method ?? 'GET',
-      headers,
-      body: body ?? null,
-    },
-  );
-  const rateLimit = parseRateLimit(response.headers, options.bucket ?? 'api');
-  const accepted = options.accept?.includes(response.status) ?? false;
-  if (!accepted && (response.status < 200 || response.status > 299)) {
-    throw failureFor(ctx, {
-      what: options.what,
-      status: response.status,
-      headers: response.headers,
-      body: parsedBody,
-      rateLimit,
-    });
-  }
-  if (!schema)
-    return { data: parsedBody as T, status: response.status, headers: response.headers, rateLimit };
-  const parsed = schema.safeParse(parsedBody);
-  if (!parsed.success) {
-    throw new PlatformError({
-      kind: 'transient',
-      message: `${options.what}: unexpected reply from Mastodon (${response.status})`,
-      status: response.status,
-      rateLimit,
-    });
-  }
-  return { data: parsed.data, status: response.status, headers: response.headers, rateLimit };
+  options: ApiCall,
+): Promise<ApiResult<T>> {
+  return callApi(ctx, mastodonApi, schema, options);
 }
 
 /** A status as the API returns it (the fields Herald reads). */

@@ -12,7 +12,6 @@ import {
   type AdapterContext,
   type Capabilities,
   type OAuthAdapter,
-  PlatformError,
   type PublishRequest,
   type RateLimitInfo,
 } from '../types.ts';
@@ -20,7 +19,7 @@ import {
   authorizationUrl,
   exchangeAuthorizationCode,
   type OAuth2Server,
-  refreshAccessToken,
+  refreshConnection,
 } from '../oauth2.ts';
 import { call, failureFor, instanceUrl, parseRateLimit, statusReply } from './api.ts';
 import { readStatusReplies } from './comments.ts';
@@ -28,6 +27,7 @@ import { prepareMedia } from './media.ts';
 import { reconcileThread } from './reconcile.ts';
 import { DEFAULT_SCOPES, registerMastodonApp } from './register-app.ts';
 import { DEFAULT_LIMITS, limitsFromInstance, readOptions, validate, validateWith } from './validate.ts';
+import { rejectInvalid } from '../kit/validation.ts';
 import { resolveMastodonUrl } from './resolve-url.ts';
 
 const capabilities: Capabilities = {
@@ -81,15 +81,6 @@ async function verifyCredentials(ctx: AdapterContext, token: string) {
  */
 function externalIdOf(ctx: AdapterContext, id: string) {
   return `${id}@${new URL(instanceUrl(ctx)).host}`;
-}
-
-function failIfInvalid(issues: { field: string; message: string }[]) {
-  if (issues.length) {
-    throw new PlatformError({
-      kind: 'invalid',
-      message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
-    });
-  }
 }
 
 /** The instance's description (`configuration` holds its limits). */
@@ -150,6 +141,7 @@ export const mastodonAdapter: OAuthAdapter = {
       instanceUrl: options.baseUrl,
       redirectUri: options.redirectUri,
       ...(options.signal ? { signal: options.signal } : {}),
+      now: options.now,
     }),
 
   authorizeUrl(ctx, request) {
@@ -162,16 +154,13 @@ export const mastodonAdapter: OAuthAdapter = {
 
   exchangeCode: (ctx, request) => exchangeAuthorizationCode(ctx, oauthServer(ctx), request),
 
-  async refresh(ctx, credentials) {
-    if (!credentials.refreshToken) {
-      throw new PlatformError({
-        kind: 'auth',
-        message:
-          'Mastodon tokens do not expire and cannot be refreshed: this one was revoked; reconnect the account',
-      });
-    }
-    return refreshAccessToken(ctx, oauthServer(ctx), credentials.refreshToken);
-  },
+  refresh: (ctx, credentials) =>
+    refreshConnection(
+      ctx,
+      oauthServer(ctx),
+      credentials,
+      'Mastodon tokens do not expire and cannot be refreshed: this one was revoked; reconnect the account',
+    ),
 
   async profile(ctx, tokens) {
     const me = await verifyCredentials(ctx, tokens.accessToken);
@@ -208,7 +197,7 @@ export const mastodonAdapter: OAuthAdapter = {
   async publish(ctx, credentials, request) {
     const token = credentials.accessToken;
     // The instance's own limits, checked once per target (a resumed run already passed them).
-    if (!request.state) failIfInvalid(validateWith(await readLimits(ctx), request));
+    if (!request.state) rejectInvalid(validateWith(await readLimits(ctx), request));
     const media = await prepareMedia(ctx, token, { media: request.media, state: request.state });
     if (media.status === 'pending') {
       return { status: 'pending', state: media.state, retryAfterMs: media.retryAfterMs };

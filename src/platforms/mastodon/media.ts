@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { type AdapterContext, type MediaItem, PlatformError } from '../types.ts';
-import { call, nowOf } from './api.ts';
+import { call } from './api.ts';
 
 /** Give up on an attachment that is still processing after this long. */
 const MAX_PROCESSING_MS = 30 * 60_000;
@@ -64,7 +64,7 @@ async function isReady(ctx: AdapterContext, token: string, remoteId: string): Pr
     accept: [422, 404],
   });
   if (reply.status === 422) {
-    const error = (reply.data as { error?: unknown } | null)?.error;
+    const error = (reply.body as { error?: unknown } | null)?.error;
     throw new PlatformError({
       kind: 'invalid',
       code: 'media_processing_failed',
@@ -94,13 +94,13 @@ export async function prepareMedia(
   if (!state) {
     const media = [];
     for (const item of options.media) media.push(await upload(ctx, token, item));
-    state = { media, processingSince: nowOf(ctx).toISOString(), polls: 0 };
+    state = { media, processingSince: ctx.now().toISOString(), polls: 0 };
   }
   for (const m of state.media) {
     if (!m.ready) m.ready = await isReady(ctx, token, m.remoteId);
   }
   if (state.media.every((m) => m.ready)) return { status: 'ready', ids: state.media.map((m) => m.remoteId) };
-  if (nowOf(ctx).getTime() - Date.parse(state.processingSince) > MAX_PROCESSING_MS) {
+  if (ctx.now().getTime() - Date.parse(state.processingSince) > MAX_PROCESSING_MS) {
     throw new PlatformError({
       kind: 'invalid',
       code: 'media_processing_timeout',

@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import type { AdapterContext, Credentials, PublishRequest, ReconcileOutcome } from '../types.ts';
-import { accountIdOf, call, nowOf, statusReply } from './api.ts';
+import { accountIdOf, call, statusReply } from './api.ts';
 import { textOfContent } from './content.ts';
 import { readOptions } from './validate.ts';
 
@@ -60,7 +60,7 @@ export async function reconcileThread(
       (s) => s.in_reply_to_id === previous.id && matches(s, text, options.spoilerText, 0),
     );
     if (!part) {
-      const age = nowOf(ctx).getTime() - Date.parse(root.created_at);
+      const age = ctx.now().getTime() - Date.parse(root.created_at);
       return age < IDEMPOTENCY_WINDOW_MS ? { status: 'not_found' } : { status: 'unknowable' };
     }
     previous = part;

@@ -34,11 +34,14 @@ export async function registerMastodonApp(options: {
   website?: string | null;
   scopes?: string[];
   signal?: AbortSignal;
+  /** Herald's clock (for a refusal's retry time); the system clock when the caller has none. */
+  now?: () => Date;
 }): Promise<RegisteredMastodonApp> {
   const ctx = {
     app: { clientId: '', clientSecret: null, baseUrl: options.instanceUrl, scopes: [], settings: {} },
     fetch: options.fetch,
     signal: options.signal,
+    now: options.now ?? (() => new Date()),
   };
   const scopes = options.scopes ?? DEFAULT_SCOPES;
   const { data } = await call(ctx, registered, {

@@ -20,7 +20,7 @@ import {
   PlatformError,
   type TokenSet,
 } from '../types.ts';
-import { graphCall, nowOf } from './graph.ts';
+import { graphCall } from './graph.ts';
 
 export const GRAPH_VERSION = 'v23.0';
 const GRAPH_URL = 'https://graph.facebook.com';
@@ -112,7 +112,7 @@ async function longLived(ctx: AdapterContext, what: string, token: string): Prom
     accessToken: data.access_token,
     refreshToken: data.access_token,
     // Meta omits expires_in for tokens that do not expire.
-    expiresAt: data.expires_in === undefined ? null : new Date(nowOf(ctx).getTime() + data.expires_in * 1000),
+    expiresAt: data.expires_in === undefined ? null : new Date(ctx.now().getTime() + data.expires_in * 1000),
     scopes: permissions.data.filter((p) => p.status === 'granted').map((p) => p.permission),
   };
 }
@@ -147,7 +147,7 @@ export async function exchangeFacebookCode(
 
 /** Re-exchanges a still-valid long-lived token; an expired one needs a new login. */
 export function refreshFacebookToken(ctx: AdapterContext, credentials: Credentials): Promise<TokenSet> {
-  if (credentials.expiresAt && credentials.expiresAt.getTime() <= nowOf(ctx).getTime()) {
+  if (credentials.expiresAt && credentials.expiresAt.getTime() <= ctx.now().getTime()) {
     return Promise.reject(
       new PlatformError({
         kind: 'auth',

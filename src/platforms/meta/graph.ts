@@ -10,16 +10,12 @@
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
 import { retryAfterFromUsage, usageRateLimit } from './usage.ts';
-import { sendToPlatform } from '../http.ts';
+import { type ApiResult, callApi, type PlatformApi } from '../kit/json-call.ts';
 
 /** When Meta throttles without an `estimated_time_to_regain_access`: usage is a rolling hour. */
 const DEFAULT_THROTTLE_MS = 15 * 60_000;
 /** A daily publishing cap reached: the window is a rolling 24 h whose oldest post Meta doesn't name. */
 const DEFAULT_QUOTA_MS = 60 * 60_000;
-
-export function nowOf(ctx: AdapterContext): Date {
-  return ctx.now?.() ?? new Date();
-}
 
 export type GraphError = {
   message: string | null;
@@ -89,7 +85,7 @@ export function graphFailure(
     status,
     rateLimit,
   };
-  const now = nowOf(ctx).getTime();
+  const now = ctx.now().getTime();
   if (status === 429 || (code !== null && THROTTLE_CODES.has(code)) || isBusinessUseCaseLimit(code)) {
     const retryAfter = retryAfterFromUsage(ctx, headers) ?? new Date(now + DEFAULT_THROTTLE_MS);
     return new PlatformError({ kind: 'rate_limited', retryAfter, ...common });
@@ -123,6 +119,17 @@ export function graphFailure(
   return new PlatformError({ kind: 'invalid', ...common });
 }
 
+/** Meta's Graph APIs as the kit speaks them; each call names its own base (Facebook, Instagram, Threads). */
+const graphApi: PlatformApi = {
+  name: 'Meta',
+  baseUrl: () => '',
+  rateLimit: (ctx, headers) => usageRateLimit(ctx, headers),
+  failure: (ctx, reply) => graphFailure(ctx, reply),
+  // Meta occasionally answers 200 with an error envelope; treat it as the error it is.
+  refusal: (ctx, reply) =>
+    reply.ok && readGraphError(reply.body) ? graphFailure(ctx, { ...reply, status: 400 }) : null,
+};
+
 export type GraphCall = {
   /** Names the call in error messages (never includes a token). */
   what: string;
@@ -138,58 +145,22 @@ export type GraphCall = {
   accept?: number[];
 };
 
-export type GraphReply<T> = { data: T; status: number; rateLimit: RateLimitInfo | null };
-
-export async function graphCall<T>(
+export function graphCall<T>(
   ctx: AdapterContext,
   schema: z.ZodType<T> | null,
-  call: GraphCall,
-): Promise<GraphReply<T>> {
+  { base, path, params, form, ...call }: GraphCall,
+): Promise<ApiResult<T>> {
   const method = call.method ?? 'GET';
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(call.params ?? {})) {
-    if (value !== undefined) params.set(key, String(value));
-  }
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (call.token) headers.authorization = `Bearer ${call.token}`;
-  let url = `${call.base}${call.path}`;
-  let body: BodyInit | null = null;
-  if (call.form) {
-    body = call.form;
-    if (params.size) url += `${url.includes('?') ? '&' : '?'}${params}`;
-  } else if (method === 'POST') {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = params;
-  } else if (params.size) {
-    url += `${url.includes('?') ? '&' : '?'}${params}`;
-  }
-  const { response, body: parsedBody } = await sendToPlatform(ctx, call.what, url, {
+  const asForm = method === 'POST' && !form;
+  const defined = Object.fromEntries(
+    Object.entries(params ?? {}).flatMap(([key, value]) =>
+      value === undefined ? [] : [[key, String(value)]],
+    ),
+  );
+  return callApi(ctx, graphApi, schema, {
+    ...call,
     method,
-    headers,
-    body,
+    path: `${base}${path}`,
+    ...(asForm ? { form: defined } : { query: defined, body: form }),
   });
-  const rateLimit = usageRateLimit(ctx, response.headers);
-  const accepted = call.accept?.includes(response.status) ?? false;
-  // Meta occasionally answers 200 with an error envelope; treat it as the error it is.
-  const envelope = response.ok ? readGraphError(parsedBody) : null;
-  if ((!response.ok && !accepted) || envelope) {
-    throw graphFailure(ctx, {
-      what: call.what,
-      status: response.ok ? 400 : response.status,
-      headers: response.headers,
-      body: parsedBody,
-      rateLimit,
-    });
-  }
-  if (!schema || accepted) return { data: undefined as T, status: response.status, rateLimit };
-  const parsed = schema.safeParse(parsedBody);
-  if (!parsed.success) {
-    throw new PlatformError({
-      kind: 'transient',
-      message: `${call.what}: unexpected reply from Meta`,
-      status: response.status,
-      rateLimit,
-    });
-  }
-  return { data: parsed.data, status: response.status, rateLimit };
 }

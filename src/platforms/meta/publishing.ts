@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { graphCall, nowOf } from './graph.ts';
+import { graphCall } from './graph.ts';
 
 const quotaReply = z.object({
   data: z.array(
@@ -49,7 +49,7 @@ export async function checkPublishingQuota(
       kind: 'rate_limited',
       message: `${options.platform} allows ${total} API posts per ${Math.round((entry.config?.quota_duration ?? 86_400) / 3600)} h and this account has used them`,
       code: 'publishing_limit',
-      retryAfter: new Date(nowOf(ctx).getTime() + QUOTA_RETRY_MS),
+      retryAfter: new Date(ctx.now().getTime() + QUOTA_RETRY_MS),
       rateLimit: info,
     });
   }
@@ -67,7 +67,7 @@ export const RECONCILE_WINDOW_MS = 72 * 3600_000;
 export function findRecent<
   T extends { text?: string | null | undefined; timestamp?: string | null | undefined },
 >(ctx: AdapterContext, items: T[], text: string): T | null {
-  const since = nowOf(ctx).getTime() - RECONCILE_WINDOW_MS;
+  const since = ctx.now().getTime() - RECONCILE_WINDOW_MS;
   const wanted = comparableText(text);
   return (
     items.find((item) => {
@@ -105,48 +105,6 @@ export function readContainerState(
     posted: Array.isArray(s.posted) ? s.posted.filter((id) => typeof id === 'string') : [],
     resumes: typeof s.resumes === 'number' ? s.resumes : 0,
   };
-}
-
-/** How many runs a publish may be resumed after a failure before it is left to the engine's retries. */
-const MAX_RESUMES = 5;
-const RESUME_BASE_DELAY_MS = 5_000;
-
-/**
- * After a failure mid-publish: when something already exists on the platform (containers, posts) and
- * the failure is one a later run can get past (transient, rate limited), keep the progress as
- * `pending` state instead of starting over; otherwise throw, naming what was already published.
- */
-export function pendingAfterFailure<S extends { resumes: number; posted: string[] }>(
-  ctx: AdapterContext,
-  options: { state: S; error: unknown; hasProgress: boolean },
-): { status: 'pending'; state: Record<string, unknown>; retryAfterMs: number; rateLimit?: RateLimitInfo } {
-  const { state, error } = options;
-  if (!(error instanceof PlatformError)) throw error;
-  if (options.hasProgress && (error.kind === 'transient' || error.kind === 'rate_limited')) {
-    state.resumes++;
-    if (state.resumes <= MAX_RESUMES) {
-      const retryAfterMs =
-        error.kind === 'rate_limited' && error.retryAfter
-          ? Math.max(0, error.retryAfter.getTime() - nowOf(ctx).getTime())
-          : RESUME_BASE_DELAY_MS * 2 ** (state.resumes - 1);
-      return {
-        status: 'pending',
-        state: { ...state },
-        retryAfterMs,
-        ...(error.rateLimit ? { rateLimit: error.rateLimit } : {}),
-      };
-    }
-  }
-  if (state.posted.length && (error.kind === 'invalid' || error.kind === 'duplicate')) {
-    throw new PlatformError({
-      kind: error.kind,
-      code: error.code,
-      status: error.status,
-      rateLimit: error.rateLimit,
-      message: `${error.message} (already published: ${state.posted.join(', ')})`,
-    });
-  }
-  throw error;
 }
 
 /**

@@ -35,7 +35,7 @@ function parseJson(value: string | null): unknown {
 function infoOf(ctx: AdapterContext, bucket: string, usage: Usage): RateLimitInfo {
   const used = Math.max(pct(usage.call_count), pct(usage.total_cputime), pct(usage.total_time));
   const minutes = pct(usage.estimated_time_to_regain_access);
-  const now = (ctx.now?.() ?? new Date()).getTime();
+  const now = ctx.now().getTime();
   return {
     bucket,
     limit: 100,

@@ -6,23 +6,19 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { sendToPlatform } from '../http.ts';
+import { type ApiCall, type ApiResult, callApi, type PlatformApi } from '../kit/json-call.ts';
+import { apiBaseOf, authBaseOf } from '../kit/urls.ts';
+import { retryAfterOf } from '../kit/retry-after.ts';
 
 const API = 'https://oauth.reddit.com';
 const WWW = 'https://www.reddit.com';
 const DEFAULT_RETRY_AFTER_MS = 60_000;
 
-export const nowOf = (ctx: AdapterContext): Date => ctx.now?.() ?? new Date();
-
 /** The OAuth API host; `baseUrl` overrides it (tests, proxies). */
-export const apiUrl = (ctx: AdapterContext) => (ctx.app.baseUrl ?? API).replace(/\/+$/, '');
+export const apiUrl = (ctx: AdapterContext) => apiBaseOf(ctx, API);
 
 /** Where users authorise and tokens are issued: `settings.authBaseUrl`, else `baseUrl` when set, else www. */
-export function authUrl(ctx: AdapterContext): string {
-  const setting = ctx.app.settings.authBaseUrl;
-  if (typeof setting === 'string' && setting) return setting.replace(/\/+$/, '');
-  return (ctx.app.baseUrl ?? WWW).replace(/\/+$/, '');
-}
+export const authUrl = (ctx: AdapterContext): string => authBaseOf(ctx, WWW);
 
 /** Reddit's required format: `<platform>:<app id>:<version> (by /u/<developer>)`. */
 export function userAgentOf(ctx: AdapterContext): string {
@@ -46,7 +42,7 @@ export function parseRateLimit(ctx: AdapterContext, headers: Headers): RateLimit
     limit: used !== null && remaining !== null ? Math.round(used + remaining) : null,
     remaining: remaining === null ? null : Math.floor(remaining),
     // Seconds until the window ends, not a timestamp.
-    resetAt: reset === null ? null : new Date(nowOf(ctx).getTime() + reset * 1000),
+    resetAt: reset === null ? null : new Date(ctx.now().getTime() + reset * 1000),
   };
 }
 
@@ -88,7 +84,7 @@ export function submitFailure(
       code,
       message: text,
       status: 200,
-      retryAfter: new Date(nowOf(ctx).getTime() + waitMs),
+      retryAfter: new Date(ctx.now().getTime() + waitMs),
       rateLimit: extra.rateLimit,
     });
   }
@@ -116,11 +112,11 @@ export function failureFor(
     return new PlatformError({ kind: 'auth', ...common });
   }
   if (status === 429) {
-    const retry = options.headers.get('retry-after')?.trim();
-    const retryAfter =
-      retry && /^\d+$/.test(retry)
-        ? new Date(nowOf(ctx).getTime() + Number(retry) * 1000)
-        : (rateLimit?.resetAt ?? new Date(nowOf(ctx).getTime() + DEFAULT_RETRY_AFTER_MS));
+    const retryAfter = retryAfterOf(options.headers, {
+      now: ctx.now(),
+      rateLimit,
+      fallbackMs: DEFAULT_RETRY_AFTER_MS,
+    });
     return new PlatformError({ kind: 'rate_limited', retryAfter, ...common });
   }
   if (status >= 500 || status === 408) return new PlatformError({ kind: 'transient', ...common });
@@ -128,66 +124,23 @@ export function failureFor(
   return new PlatformError({ kind: 'invalid', ...common });
 }
 
-export type Call = {
-  what: string;
-  method?: string;
-  /** A full URL, or a path under the OAuth API. */
-  url: string;
-  token?: string;
-  form?: Record<string, string>;
-  body?: BodyInit;
+/** Reddit's OAuth API as the kit speaks it: a descriptive User-Agent on every request, `bearer` tokens. */
+const redditApi: PlatformApi = {
+  name: 'Reddit',
+  baseUrl: apiUrl,
+  headers: (ctx) => ({ 'user-agent': userAgentOf(ctx) }),
+  authorization: (token) => `bearer ${token}`,
+  rateLimit: (ctx, headers) => parseRateLimit(ctx, headers),
+  failure: (ctx, reply) => failureFor(ctx, reply),
 };
 
-export type Reply<T> = {
-  data: T;
-  status: number;
-  headers: Headers;
-  rateLimit: RateLimitInfo | null;
-  text: string;
-};
+/** A call to Reddit: `url` is a full URL (the media store) or a path under the OAuth API. */
+export type Call = Omit<ApiCall, 'path'> & { url: string };
 
-export async function call<T>(
+export function call<T>(
   ctx: AdapterContext,
   schema: z.ZodType<T> | null,
-  options: Call,
-): Promise<Reply<T>> {
-  const url = /^https?:/.test(options.url) ? options.url : `${apiUrl(ctx)}${options.url}`;
-  const headers: Record<string, string> = { accept: 'application/json', 'user-agent': userAgentOf(ctx) };
-  if (options.token) headers.authorization = `bearer ${options.token}`;
-  let body: BodyInit | null = options.body ?? null;
-  if (options.form) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(options.form).toString();
-  }
-  const {
-    response,
-    text,
-    body: parsedBody,
-  } = await sendToPlatform(ctx, options.what, url, {
-    method: options.method ?? (body === null ? 'GET' : 'POST'),
-    headers,
-    body,
-  });
-  const rateLimit = parseRateLimit(ctx, response.headers);
-  if (!response.ok) {
-    throw failureFor(ctx, {
-      what: options.what,
-      status: response.status,
-      headers: response.headers,
-      body: parsedBody,
-      rateLimit,
-    });
-  }
-  if (!schema)
-    return { data: parsedBody as T, status: response.status, headers: response.headers, rateLimit, text };
-  const parsed = schema.safeParse(parsedBody);
-  if (!parsed.success) {
-    throw new PlatformError({
-      kind: 'transient',
-      message: `${options.what}: unexpected reply from Reddit (${response.status})`,
-      status: response.status,
-      rateLimit,
-    });
-  }
-  return { data: parsed.data, status: response.status, headers: response.headers, rateLimit, text };
+  { url, ...options }: Call,
+): Promise<ApiResult<T>> {
+  return callApi(ctx, redditApi, schema, { ...options, path: url });
 }

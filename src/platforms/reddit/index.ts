@@ -21,12 +21,13 @@ import {
   authorizationUrl,
   exchangeAuthorizationCode,
   type OAuth2Server,
-  refreshAccessToken,
+  refreshConnection,
 } from '../oauth2.ts';
-import { authUrl, call, failureFor, nowOf, parseRateLimit, submitFailure, userAgentOf } from './api.ts';
+import { authUrl, call, failureFor, parseRateLimit, submitFailure, userAgentOf } from './api.ts';
 import { readRedditComments } from './comments.ts';
 import { uploadImage } from './media.ts';
 import { MAX_SELF_TEXT, readOptions, validate } from './validate.ts';
+import { rejectInvalid } from '../kit/validation.ts';
 import { resolveRedditUrl } from './resolve-url.ts';
 
 export const DEFAULT_SCOPES = ['identity', 'submit', 'read', 'edit', 'history'];
@@ -202,16 +203,14 @@ export const redditAdapter: OAuthAdapter = {
 
   exchangeCode: (ctx, request) => exchangeAuthorizationCode(ctx, oauthServer(ctx), request),
 
-  async refresh(ctx, credentials) {
-    if (!credentials.refreshToken) {
-      throw new PlatformError({
-        kind: 'auth',
-        message: 'the Reddit connection has no refresh token; reconnect it',
-      });
-    }
-    // Reddit normally answers without a new refresh token: Herald keeps the one it has.
-    return refreshAccessToken(ctx, oauthServer(ctx), credentials.refreshToken);
-  },
+  // Reddit normally answers without a new refresh token: Herald keeps the one it has.
+  refresh: (ctx, credentials) =>
+    refreshConnection(
+      ctx,
+      oauthServer(ctx),
+      credentials,
+      'the Reddit connection has no refresh token; reconnect it',
+    ),
 
   async profile(ctx, tokens) {
     const account = await readMe(ctx, tokens.accessToken);
@@ -242,13 +241,7 @@ export const redditAdapter: OAuthAdapter = {
   validate,
 
   async publish(ctx, credentials, request) {
-    const issues = validate(request);
-    if (issues.length) {
-      throw new PlatformError({
-        kind: 'invalid',
-        message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
-      });
-    }
+    rejectInvalid(validate(request));
     const options = readOptions(request);
     const waiting = imageWait.safeParse(request.state);
     if (waiting.success) {
@@ -259,7 +252,7 @@ export const redditAdapter: OAuthAdapter = {
         since: new Date(wait.since),
       });
       if (found) return { status: 'published', ...found };
-      if (nowOf(ctx).getTime() - Date.parse(wait.submittedAt) > MAX_IMAGE_WAIT_MS) {
+      if (ctx.now().getTime() - Date.parse(wait.submittedAt) > MAX_IMAGE_WAIT_MS) {
         throw new PlatformError({
           kind: 'invalid',
           code: 'media_processing_failed',
@@ -273,7 +266,7 @@ export const redditAdapter: OAuthAdapter = {
         retryAfterMs: Math.min(5_000 * 2 ** wait.polls, 60_000),
       };
     }
-    const since = new Date(nowOf(ctx).getTime() - 60_000);
+    const since = new Date(ctx.now().getTime() - 60_000);
     const { data, rateLimit } = await submit(ctx, credentials, request);
     if (data?.name) {
       return {
@@ -284,7 +277,7 @@ export const redditAdapter: OAuthAdapter = {
       };
     }
     // Image posts answer with a websocket to wait on instead of an id: look the post up later.
-    const submittedAt = nowOf(ctx).toISOString();
+    const submittedAt = ctx.now().toISOString();
     return {
       status: 'pending',
       state: { awaitingImagePost: { since: since.toISOString(), submittedAt, polls: 0 } },
@@ -298,7 +291,7 @@ export const redditAdapter: OAuthAdapter = {
     const found = await findSubmission(ctx, credentials, {
       subreddit: options.subreddit,
       title: request.title?.trim() ?? '',
-      since: new Date(nowOf(ctx).getTime() - LOOKBACK_MS),
+      since: new Date(ctx.now().getTime() - LOOKBACK_MS),
     });
     return found ? { status: 'found', ...found } : { status: 'not_found' };
   },

@@ -1,6 +1,6 @@
 /** The sandbox account's own figures: `GET /api/me/stats` (followers, following, posts). */
 import { z } from 'zod';
-import { sendToPlatform } from '../http.ts';
+import { sendToPlatform } from '../kit/send.ts';
 import { type AdapterContext, type ChannelStats, type Credentials, PlatformError } from '../types.ts';
 
 const statsReply = z.object({ followers: z.number(), following: z.number(), posts: z.number() });

@@ -21,7 +21,7 @@
  * Comments: the post's whole conversation, every depth, oldest first (see comments.ts).
  */
 import { z } from 'zod';
-import { graphCall, nowOf } from '../meta/graph.ts';
+import { graphCall } from '../meta/graph.ts';
 import { deleteObject, findRecent } from '../meta/publishing.ts';
 import {
   type AdapterContext,
@@ -104,7 +104,7 @@ function tokenSet(ctx: AdapterContext, data: z.infer<typeof longTokenReply>): To
   return {
     accessToken: data.access_token,
     refreshToken: data.access_token,
-    expiresAt: data.expires_in === undefined ? null : new Date(nowOf(ctx).getTime() + data.expires_in * 1000),
+    expiresAt: data.expires_in === undefined ? null : new Date(ctx.now().getTime() + data.expires_in * 1000),
     scopes: [],
   };
 }
@@ -169,7 +169,7 @@ export const threadsAdapter: OAuthAdapter = {
   },
 
   async refresh(ctx, credentials) {
-    if (credentials.expiresAt && credentials.expiresAt.getTime() <= nowOf(ctx).getTime()) {
+    if (credentials.expiresAt && credentials.expiresAt.getTime() <= ctx.now().getTime()) {
       throw new PlatformError({
         kind: 'auth',
         message: 'the Threads token expired and Threads cannot renew an expired token; reconnect the account',

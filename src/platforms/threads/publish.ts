@@ -15,7 +15,6 @@ import {
   type ContainerState,
   checkPublishingQuota,
   findRecent,
-  pendingAfterFailure,
   readContainerState,
 } from '../meta/publishing.ts';
 import {
@@ -27,6 +26,8 @@ import {
   type RateLimitInfo,
 } from '../types.ts';
 import { readOptions, validate } from './validate.ts';
+import { rejectInvalid } from '../kit/validation.ts';
+import { resumeAfterFailure } from '../kit/resume.ts';
 
 /** Threads' docs: wait about 30 s before publishing, then poll about once a minute. */
 const POLL_MS = 30_000;
@@ -182,13 +183,7 @@ export async function publishToThreads(
   request: PublishRequest,
   api: ThreadsApi,
 ): Promise<PublishOutcome> {
-  const issues = validate(request);
-  if (issues.length) {
-    throw new PlatformError({
-      kind: 'invalid',
-      message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
-    });
-  }
+  rejectInvalid(validate(request));
   // Before anything else: media Meta could not download fails here, with the fix named.
   for (const item of request.media) publicMediaUrl(item, { platform: 'Threads', apiBase: api.base });
   const texts = [request.text, ...readOptions(request.options).thread];
@@ -249,7 +244,7 @@ export async function publishToThreads(
     }
   } catch (error) {
     const hasProgress = state.posted.length > 0 || state.container !== null || state.children.some(Boolean);
-    return pendingAfterFailure(ctx, { state, error, hasProgress });
+    return resumeAfterFailure(ctx, { state, error, hasProgress, published: state.posted });
   }
   const [rootId, ...partIds] = state.posted;
   const remoteUrl = await permalinkOf(ctx, api, rootId!).catch(() => null);

@@ -8,18 +8,14 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { sendToPlatform } from '../http.ts';
+import { type ApiCall, type ApiReply, callApi, type PlatformApi } from '../kit/json-call.ts';
+import { apiBaseOf, authBaseOf } from '../kit/urls.ts';
 
 export const TIKTOK_API_URL = 'https://open.tiktokapis.com';
 export const TIKTOK_AUTH_URL = 'https://www.tiktok.com';
 
-export const nowOf = (ctx: AdapterContext): Date => ctx.now?.() ?? new Date();
-const trim = (url: string) => url.replace(/\/+$/, '');
-export const apiBase = (ctx: AdapterContext) => trim(ctx.app.baseUrl ?? TIKTOK_API_URL);
-export function authBase(ctx: AdapterContext): string {
-  const setting = ctx.app.settings.authBaseUrl;
-  return trim(typeof setting === 'string' && setting ? setting : (ctx.app.baseUrl ?? TIKTOK_AUTH_URL));
-}
+export const apiBase = (ctx: AdapterContext) => apiBaseOf(ctx, TIKTOK_API_URL);
+export const authBase = (ctx: AdapterContext): string => authBaseOf(ctx, TIKTOK_AUTH_URL);
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -58,7 +54,7 @@ export function errorFor(
   const wait = code ? WAITS[code] : undefined;
   if (wait || status === 429) {
     const { bucket, ms, hint } = wait ?? WAITS.rate_limit_exceeded!;
-    const retryAfter = new Date(nowOf(ctx).getTime() + ms);
+    const retryAfter = new Date(ctx.now().getTime() + ms);
     const rateLimit: RateLimitInfo = { bucket, limit: null, remaining: 0, resetAt: retryAfter };
     return new PlatformError({
       kind: 'rate_limited',
@@ -88,70 +84,57 @@ export function quotePostIds(text: string): string {
   );
 }
 
-export type TikTokCall = {
-  what: string;
-  method?: string;
-  path: string;
-  token?: string;
-  headers?: Record<string, string>;
-  json?: unknown;
-  body?: BodyInit;
+/** Reads a reply's refusal: an OAuth error (sometimes inside a 200), or the envelope's code when not `ok`. */
+function refusalOf(ctx: AdapterContext, reply: ApiReply, tokenEndpoint: boolean): PlatformError | null {
+  const parsed = (reply.body ?? {}) as Record<string, unknown>;
+  if (typeof parsed.error === 'string') {
+    return errorFor(ctx, {
+      what: reply.what,
+      status: reply.status,
+      code: parsed.error,
+      message: typeof parsed.error_description === 'string' ? parsed.error_description : null,
+      tokenEndpoint,
+    });
+  }
+  const envelope = (parsed.error ?? null) as { code?: unknown; message?: unknown } | null;
+  const code = typeof envelope?.code === 'string' ? envelope.code : null;
+  if (reply.ok && (code === null || code === 'ok')) return null;
+  return errorFor(ctx, {
+    what: reply.what,
+    status: reply.status,
+    code,
+    message: typeof envelope?.message === 'string' ? envelope.message : null,
+    tokenEndpoint,
+  });
+}
+
+/** TikTok's API as the kit speaks it: every reply's envelope is judged, whatever the status. */
+function tiktokApi(tokenEndpoint: boolean): PlatformApi {
+  const failure = (ctx: AdapterContext, reply: ApiReply) => refusalOf(ctx, reply, tokenEndpoint)!;
+  return {
+    name: 'TikTok',
+    baseUrl: apiBase,
+    jsonType: 'application/json; charset=UTF-8',
+    // 19-digit post ids lose precision as JSON numbers: quoted before parsing.
+    parse: (text) => JSON.parse(quotePostIds(text)),
+    refusal: (ctx, reply) => refusalOf(ctx, reply, tokenEndpoint),
+    failure,
+  };
+}
+const API = tiktokApi(false);
+const TOKEN_API = tiktokApi(true);
+
+export type TikTokCall = ApiCall & {
   tokenEndpoint?: boolean;
-  /** Upload PUTs answer without the `error` envelope. */
+  /** Upload PUTs answer without the `error` envelope: nothing to read. */
   raw?: boolean;
 };
 
 export async function tiktokCall<T>(
   ctx: AdapterContext,
   schema: z.ZodType<T> | null,
-  call: TikTokCall,
+  { tokenEndpoint, raw, ...call }: TikTokCall,
 ): Promise<{ data: T; status: number }> {
-  const headers: Record<string, string> = { ...call.headers };
-  if (call.token) headers.authorization = `Bearer ${call.token}`;
-  let body = call.body ?? null;
-  if (call.json !== undefined) {
-    headers['content-type'] = 'application/json; charset=UTF-8';
-    body = JSON.stringify(call.json);
-  }
-  const url = /^https?:\/\//.test(call.path) ? call.path : `${apiBase(ctx)}${call.path}`;
-  const { response, body: reply } = await sendToPlatform(
-    ctx,
-    call.what,
-    url,
-    { method: call.method ?? 'GET', headers, body },
-    // 19-digit post ids lose precision as JSON numbers: quoted before parsing.
-    { parse: (text) => JSON.parse(quotePostIds(text)) },
-  );
-  const parsed = (reply ?? {}) as Record<string, unknown>;
-  // OAuth errors: `{error: "invalid_grant", error_description}`, sometimes with a 200.
-  if (typeof parsed.error === 'string') {
-    throw errorFor(ctx, {
-      what: call.what,
-      status: response.status,
-      code: parsed.error,
-      message: typeof parsed.error_description === 'string' ? parsed.error_description : null,
-      tokenEndpoint: call.tokenEndpoint ?? false,
-    });
-  }
-  const envelope = (parsed.error ?? null) as { code?: unknown; message?: unknown } | null;
-  const code = typeof envelope?.code === 'string' ? envelope.code : null;
-  if (!response.ok || (code !== null && code !== 'ok')) {
-    throw errorFor(ctx, {
-      what: call.what,
-      status: response.status,
-      code,
-      message: typeof envelope?.message === 'string' ? envelope.message : null,
-      tokenEndpoint: call.tokenEndpoint ?? false,
-    });
-  }
-  if (!schema || call.raw) return { data: undefined as T, status: response.status };
-  const result = schema.safeParse(parsed);
-  if (!result.success) {
-    throw new PlatformError({
-      kind: 'transient',
-      message: `${call.what}: unexpected reply from TikTok`,
-      status: response.status,
-    });
-  }
-  return { data: result.data, status: response.status };
+  const { data, status } = await callApi(ctx, tokenEndpoint ? TOKEN_API : API, raw ? null : schema, call);
+  return { data: raw ? (undefined as T) : data, status };
 }

@@ -29,7 +29,7 @@ import {
   PlatformError,
   type TokenSet,
 } from '../types.ts';
-import { authBase, nowOf, tiktokCall } from './api.ts';
+import { authBase, tiktokCall } from './api.ts';
 import { fetchStatus, publish, readState, videoUrl } from './publish.ts';
 import { MAX_PHOTOS, validate } from './validate.ts';
 
@@ -97,7 +97,7 @@ async function requestTokens(
   return {
     accessToken: data.access_token,
     refreshToken: data.refresh_token ?? null,
-    expiresAt: data.expires_in === undefined ? null : new Date(nowOf(ctx).getTime() + data.expires_in * 1000),
+    expiresAt: data.expires_in === undefined ? null : new Date(ctx.now().getTime() + data.expires_in * 1000),
     scopes: (data.scope ?? '').split(',').filter(Boolean),
   };
 }

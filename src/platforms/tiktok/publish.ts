@@ -21,8 +21,10 @@ import {
   type PublishOutcome,
   type PublishRequest,
 } from '../types.ts';
-import { apiBase, nowOf, tiktokCall } from './api.ts';
+import { apiBase, tiktokCall } from './api.ts';
 import { readOptions, validate } from './validate.ts';
+import { rejectInvalid } from '../kit/validation.ts';
+import { resumeAfterFailure } from '../kit/resume.ts';
 
 const MIN_CHUNK = 5 * 1024 * 1024;
 const MAX_CHUNK = 64 * 1024 * 1024;
@@ -32,8 +34,6 @@ const MODERATION_POLL_MS = 60_000;
 /** Public posts get their id after moderation (usually < 1 min, sometimes hours): wait about 3 hours. */
 const MAX_MODERATION_POLLS = 180;
 const MAX_PROCESSING_POLLS = 360;
-const MAX_RESUMES = 5;
-const RESUME_BASE_DELAY_MS = 5_000;
 
 const FAIL_REASONS: Record<string, string> = {
   file_format_check_failed: 'the file format is not supported',
@@ -234,24 +234,8 @@ export async function fetchStatus(ctx: AdapterContext, token: string, publishId:
 }
 
 function afterFailure(ctx: AdapterContext, state: TikTokState, error: unknown): PublishOutcome {
-  if (!(error instanceof PlatformError)) throw error;
-  const rateLimit = error.rateLimit ?? undefined;
   // Once TikTok named a publish_id the post exists on its side: keep it, never init again.
-  if (state.publishId && (error.kind === 'transient' || error.kind === 'rate_limited')) {
-    state.resumes++;
-    if (state.resumes <= MAX_RESUMES) {
-      const retryAfterMs =
-        error.kind === 'rate_limited' && error.retryAfter
-          ? Math.max(0, error.retryAfter.getTime() - nowOf(ctx).getTime())
-          : RESUME_BASE_DELAY_MS * 2 ** (state.resumes - 1);
-      return { status: 'pending', state: { ...state }, retryAfterMs, rateLimit };
-    }
-  }
-  if (state.publishId && error.kind === 'auth' && !state.authRetried) {
-    state.authRetried = true;
-    return { status: 'pending', state: { ...state }, retryAfterMs: 0, rateLimit };
-  }
-  throw error;
+  return resumeAfterFailure(ctx, { state, error, hasProgress: Boolean(state.publishId), retryAuth: true });
 }
 
 export async function publish(
@@ -259,13 +243,7 @@ export async function publish(
   credentials: Credentials,
   request: PublishRequest,
 ): Promise<PublishOutcome> {
-  const issues = validate(request);
-  if (issues.length) {
-    throw new PlatformError({
-      kind: 'invalid',
-      message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
-    });
-  }
+  rejectInvalid(validate(request));
   const token = credentials.accessToken;
   const state = readState(request.state);
   const pending = (retryAfterMs: number): PublishOutcome => ({

@@ -10,27 +10,19 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { sendToPlatform } from '../http.ts';
+import { type ApiCall, type ApiResult, callApi, type PlatformApi } from '../kit/json-call.ts';
+import { apiBaseOf, authBaseOf } from '../kit/urls.ts';
+import { retryAfterHeader } from '../kit/retry-after.ts';
 
 export const X_API_URL = 'https://api.x.com';
 export const X_AUTHORIZE_URL = 'https://x.com';
 /** X's rate-limit windows are 15 minutes; a 429 that names no reset is retried after one. */
 const DEFAULT_RETRY_AFTER_MS = 15 * 60_000;
 
-export function apiBase(ctx: AdapterContext): string {
-  return (ctx.app.baseUrl ?? X_API_URL).replace(/\/+$/, '');
-}
+export const apiBase = (ctx: AdapterContext): string => apiBaseOf(ctx, X_API_URL);
 
 /** Where the consent page lives: `settings.authBaseUrl`, else the app's base URL (a test or proxy), else x.com. */
-export function authorizeBase(ctx: AdapterContext): string {
-  const setting = ctx.app.settings.authBaseUrl;
-  const base = typeof setting === 'string' && setting ? setting : (ctx.app.baseUrl ?? X_AUTHORIZE_URL);
-  return base.replace(/\/+$/, '');
-}
-
-export function nowOf(ctx: AdapterContext): Date {
-  return ctx.now?.() ?? new Date();
-}
+export const authorizeBase = (ctx: AdapterContext): string => authBaseOf(ctx, X_AUTHORIZE_URL);
 
 const int = (value: string | null) => {
   if (value === null || !/^\d+$/.test(value.trim())) return null;
@@ -79,13 +71,10 @@ export function pickRateLimit(windows: Window[]): RateLimitInfo | null {
 function retryAfterOf(ctx: AdapterContext, headers: Headers, windows: Window[]): Date {
   const exhausted = pickRateLimit(windows.filter((w) => w.exhausted));
   if (exhausted?.resetAt) return exhausted.resetAt;
-  const header = headers.get('retry-after');
-  const seconds = int(header);
-  if (seconds !== null) return new Date(nowOf(ctx).getTime() + seconds * 1000);
-  const date = header ? Date.parse(header) : Number.NaN;
-  if (!Number.isNaN(date)) return new Date(date);
+  const header = retryAfterHeader(headers, ctx.now());
+  if (header) return header;
   const endpoint = windows.find((w) => w.resetAt);
-  return endpoint?.resetAt ?? new Date(nowOf(ctx).getTime() + DEFAULT_RETRY_AFTER_MS);
+  return endpoint?.resetAt ?? new Date(ctx.now().getTime() + DEFAULT_RETRY_AFTER_MS);
 }
 
 type Problem = { code: string | null; message: string | null; type: string | null };
@@ -154,72 +143,33 @@ export function failureFor(
   return new PlatformError({ kind: 'invalid', ...common });
 }
 
-export type XCall = {
-  /** Names the call in error messages (never includes a token). */
-  what: string;
-  /** The rate-limit bucket the endpoint's 15-minute window is recorded under. */
-  bucket: string;
-  method?: string;
-  path: string;
-  token?: string;
-  headers?: Record<string, string>;
-  json?: unknown;
-  body?: BodyInit;
-  /** Statuses that are not failures for this call (e.g. 404 when deleting). */
-  accept?: number[];
+/** X API v2 as the kit speaks it. */
+const xApi: PlatformApi = {
+  name: 'X',
+  baseUrl: apiBase,
+  rateLimit: (_ctx, headers, bucket) => pickRateLimit(rateLimitWindows(headers, bucket ?? 'api')),
+  failure: (ctx, reply) => failureFor(ctx, { ...reply, bucket: reply.bucket ?? 'api' }),
+  // A 2xx carrying only `errors` (X's partial-error shape) is a refusal, not a malformed reply.
+  mismatch(_ctx, reply) {
+    const problem = describeProblem(reply.body);
+    if (!problem.message) return null;
+    return new PlatformError({
+      kind: 'invalid',
+      message: `${reply.what}: X answered ${reply.status}: ${problem.message}`,
+      code: problem.code,
+      status: reply.status,
+      rateLimit: reply.rateLimit,
+    });
+  },
 };
 
-export type XReply<T> = { data: T; status: number; rateLimit: RateLimitInfo | null; body: unknown };
+/** A call to X; `bucket` names the rate-limit bucket the endpoint's 15-minute window is recorded under. */
+export type XCall = ApiCall & { bucket: string };
 
-export async function xCall<T>(
+export function xCall<T>(
   ctx: AdapterContext,
   schema: z.ZodType<T> | null,
   call: XCall,
-): Promise<XReply<T>> {
-  const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
-  if (call.token) headers.authorization = `Bearer ${call.token}`;
-  let body = call.body ?? null;
-  if (call.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(call.json);
-  }
-  const { response, body: parsedBody } = await sendToPlatform(ctx, call.what, `${apiBase(ctx)}${call.path}`, {
-    method: call.method ?? 'GET',
-    headers,
-    body,
-  });
-  const rateLimit = pickRateLimit(rateLimitWindows(response.headers, call.bucket));
-  const accepted = call.accept?.includes(response.status) ?? false;
-  if (!response.ok && !accepted) {
-    throw failureFor(ctx, {
-      what: call.what,
-      status: response.status,
-      headers: response.headers,
-      body: parsedBody,
-      bucket: call.bucket,
-    });
-  }
-  if (!schema || accepted)
-    return { data: undefined as T, status: response.status, rateLimit, body: parsedBody };
-  const parsed = schema.safeParse(parsedBody);
-  if (!parsed.success) {
-    // A 2xx carrying only `errors` (X's partial-error shape) is a refusal, not a malformed reply.
-    const problem = describeProblem(parsedBody);
-    if (problem.message) {
-      throw new PlatformError({
-        kind: 'invalid',
-        message: `${call.what}: X answered ${response.status}: ${problem.message}`,
-        code: problem.code,
-        status: response.status,
-        rateLimit,
-      });
-    }
-    throw new PlatformError({
-      kind: 'transient',
-      message: `${call.what}: unexpected reply from X`,
-      status: response.status,
-      rateLimit,
-    });
-  }
-  return { data: parsed.data, status: response.status, rateLimit, body: parsedBody };
+): Promise<ApiResult<T>> {
+  return callApi(ctx, xApi, schema, call);
 }

@@ -37,20 +37,19 @@ import {
   authorizationUrl,
   exchangeAuthorizationCode,
   type OAuth2Server,
-  refreshAccessToken,
+  refreshConnection,
 } from '../oauth2.ts';
-import { apiBase, authorizeBase, failureFor, nowOf, xCall } from './api.ts';
+import { apiBase, authorizeBase, failureFor, xCall } from './api.ts';
 import { readReplies } from './comments.ts';
 import { advanceUpload, type UploadState } from './media.ts';
 import { createPost, findPost, recentPosts } from './posts.ts';
 import { MAX_IMAGES, MAX_WEIGHTED_LENGTH, readOptions, validate } from './validate.ts';
+import { rejectInvalid } from '../kit/validation.ts';
+import { resumeAfterFailure } from '../kit/resume.ts';
 import { resolveXUrl } from './resolve-url.ts';
 
 /** What publishing needs; `users.read` for the profile, `media.write` for uploads. */
 const REQUIRED_SCOPES = ['tweet.read', 'tweet.write', 'users.read', 'media.write', 'offline.access'];
-/** How many runs a publish may be resumed after a failure before it is left to the engine's retries. */
-const MAX_RESUMES = 5;
-const RESUME_BASE_DELAY_MS = 5_000;
 
 const capabilities: Capabilities = {
   text: true,
@@ -146,35 +145,15 @@ function postUrl(request: Pick<PublishRequest, 'channel'>, credentials: Credenti
  * the error to the engine (with the ids that did go out named in it, since nothing will undo them).
  */
 function afterFailure(ctx: AdapterContext, state: XState, error: unknown): PublishOutcome {
-  if (!(error instanceof PlatformError)) throw error;
   // Only a create that got no answer may have happened; every other answer is definite.
-  if (error.kind !== 'transient') state.uncertain = false;
-  const rateLimit = error.rateLimit ?? undefined;
-  if (hasProgress(state) && (error.kind === 'transient' || error.kind === 'rate_limited')) {
-    state.resumes++;
-    if (state.resumes <= MAX_RESUMES) {
-      const retryAfterMs =
-        error.kind === 'rate_limited' && error.retryAfter
-          ? Math.max(0, error.retryAfter.getTime() - nowOf(ctx).getTime())
-          : RESUME_BASE_DELAY_MS * 2 ** (state.resumes - 1);
-      return { status: 'pending', state: { ...state }, retryAfterMs, rateLimit };
-    }
-  }
-  if (hasProgress(state) && error.kind === 'auth' && !state.authRetried) {
-    // A new run starts with credentials the engine refreshes when this happens again.
-    state.authRetried = true;
-    return { status: 'pending', state: { ...state }, retryAfterMs: 0, rateLimit };
-  }
-  if (state.posted.length && (error.kind === 'invalid' || error.kind === 'duplicate')) {
-    throw new PlatformError({
-      kind: error.kind,
-      code: error.code,
-      status: error.status,
-      rateLimit: error.rateLimit,
-      message: `${error.message} (already published: ${state.posted.join(', ')})`,
-    });
-  }
-  throw error;
+  if (error instanceof PlatformError && error.kind !== 'transient') state.uncertain = false;
+  return resumeAfterFailure(ctx, {
+    state,
+    error,
+    hasProgress: hasProgress(state),
+    retryAuth: true,
+    published: state.posted,
+  });
 }
 
 async function publish(
@@ -182,13 +161,7 @@ async function publish(
   credentials: Credentials,
   request: PublishRequest,
 ): Promise<PublishOutcome> {
-  const issues = validate(request);
-  if (issues.length) {
-    throw new PlatformError({
-      kind: 'invalid',
-      message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
-    });
-  }
+  rejectInvalid(validate(request));
   const token = credentials.accessToken;
   const options = readOptions(request.options);
   const texts = [request.text, ...options.thread];
@@ -262,17 +235,13 @@ export const xAdapter: OAuthAdapter = {
 
   exchangeCode: (ctx, request) => exchangeAuthorizationCode(ctx, oauthServer(ctx), request),
 
-  refresh(ctx, credentials) {
-    if (!credentials.refreshToken) {
-      return Promise.reject(
-        new PlatformError({
-          kind: 'auth',
-          message: 'refresh: no refresh token (the grant lacked offline.access); reconnect the account',
-        }),
-      );
-    }
-    return refreshAccessToken(ctx, oauthServer(ctx), credentials.refreshToken);
-  },
+  refresh: (ctx, credentials) =>
+    refreshConnection(
+      ctx,
+      oauthServer(ctx),
+      credentials,
+      'refresh: no refresh token (the grant lacked offline.access); reconnect the account',
+    ),
 
   async profile(ctx, tokens) {
     const me = await readMe(ctx, tokens.accessToken);

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { type AdapterContext, type MediaItem, PlatformError } from '../types.ts';
-import { nowOf, xCall } from './api.ts';
+import { xCall } from './api.ts';
 import { mediaCategory } from './validate.ts';
 
 export type UploadState = {
@@ -90,7 +90,7 @@ export async function advanceUpload(
   item: MediaItem,
   slot: { upload: UploadState | null },
 ): Promise<UploadStep> {
-  if (slot.upload && slot.upload.expiresAt <= nowOf(ctx).getTime()) slot.upload = null;
+  if (slot.upload && slot.upload.expiresAt <= ctx.now().getTime()) slot.upload = null;
   let upload = slot.upload;
   if (upload?.ready && (upload.altTextSet || !item.altText)) return { status: 'ready' };
 
@@ -117,7 +117,7 @@ export async function advanceUpload(
         finalized: false,
         ready: false,
         altTextSet: false,
-        expiresAt: nowOf(ctx).getTime() + (data.data.expires_after_secs ?? 86_400) * 1000,
+        expiresAt: ctx.now().getTime() + (data.data.expires_after_secs ?? 86_400) * 1000,
       };
       slot.upload = upload;
     }

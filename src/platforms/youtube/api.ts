@@ -10,7 +10,8 @@
  */
 import type { z } from 'zod';
 import { type AdapterContext, PlatformError, type RateLimitInfo } from '../types.ts';
-import { sendToPlatform } from '../http.ts';
+import { type ApiCall, type ApiResult, callApi, type PlatformApi } from '../kit/json-call.ts';
+import { apiBaseOf, authBaseOf, urlSetting } from '../kit/urls.ts';
 import { localTimeToInstant, zoneOffsetMinutes } from '../../lib/time.ts';
 
 export const YOUTUBE_API_URL = 'https://www.googleapis.com';
@@ -18,20 +19,11 @@ export const GOOGLE_AUTH_URL = 'https://accounts.google.com';
 export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com';
 const SHORT_RETRY_MS = 60_000;
 
-export const nowOf = (ctx: AdapterContext): Date => ctx.now?.() ?? new Date();
-
-const trim = (url: string) => url.replace(/\/+$/, '');
-const setting = (ctx: AdapterContext, name: string) => {
-  const value = ctx.app.settings[name];
-  return typeof value === 'string' && value ? trim(value) : null;
-};
-
-export const apiBase = (ctx: AdapterContext) => trim(ctx.app.baseUrl ?? YOUTUBE_API_URL);
+export const apiBase = (ctx: AdapterContext) => apiBaseOf(ctx, YOUTUBE_API_URL);
 /** Consent page: `settings.authBaseUrl`, else the app's base URL (tests, proxies), else accounts.google.com. */
-export const authBase = (ctx: AdapterContext) =>
-  setting(ctx, 'authBaseUrl') ?? trim(ctx.app.baseUrl ?? GOOGLE_AUTH_URL);
+export const authBase = (ctx: AdapterContext) => authBaseOf(ctx, GOOGLE_AUTH_URL);
 export const tokenBase = (ctx: AdapterContext) =>
-  setting(ctx, 'tokenBaseUrl') ?? trim(ctx.app.baseUrl ?? GOOGLE_TOKEN_URL);
+  urlSetting(ctx, 'tokenBaseUrl') ?? apiBaseOf(ctx, GOOGLE_TOKEN_URL);
 
 /** The next midnight in America/Los_Angeles, when the Data API quota resets. */
 export function nextPacificMidnight(now: Date): Date {
@@ -72,7 +64,7 @@ export function failureFor(
   const problem = describeProblem(options.body);
   const message = `${options.what}: YouTube answered ${status}${problem.message ? `: ${problem.message}` : ''}`;
   const common = { message, code: problem.code, status };
-  const now = nowOf(ctx);
+  const now = ctx.now();
   const limited = (bucket: string, resetAt: Date) => {
     const rateLimit: RateLimitInfo = { bucket, limit: null, remaining: 0, resetAt };
     return new PlatformError({ kind: 'rate_limited', retryAfter: resetAt, rateLimit, ...common });
@@ -96,58 +88,19 @@ export function failureFor(
   return new PlatformError({ kind: 'invalid', ...common });
 }
 
-export type YouTubeCall = {
-  what: string;
-  method?: string;
-  /** A path on the API host, or an absolute URL (token endpoint, upload session). */
-  path: string;
-  token?: string;
-  headers?: Record<string, string>;
-  json?: unknown;
-  body?: BodyInit;
-  /** Statuses that are answers, not failures (308 during uploads, 404 when deleting). */
-  accept?: number[];
+/** The Data API as the kit speaks it. */
+const youtubeApi: PlatformApi = {
+  name: 'YouTube',
+  baseUrl: apiBase,
+  jsonType: 'application/json; charset=UTF-8',
+  failure: (ctx, reply) => failureFor(ctx, reply),
 };
 
-export type YouTubeReply<T> = { data: T; status: number; headers: Headers; body: unknown };
-
-export async function youtubeCall<T>(
+/** A call to the Data API, or to an absolute URL (token endpoint, upload session). */
+export function youtubeCall<T>(
   ctx: AdapterContext,
   schema: z.ZodType<T> | null,
-  call: YouTubeCall,
-): Promise<YouTubeReply<T>> {
-  const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
-  if (call.token) headers.authorization = `Bearer ${call.token}`;
-  let body = call.body ?? null;
-  if (call.json !== undefined) {
-    headers['content-type'] ??= 'application/json; charset=UTF-8';
-    body = JSON.stringify(call.json);
-  }
-  const url = /^https?:\/\//.test(call.path) ? call.path : `${apiBase(ctx)}${call.path}`;
-  const { response, body: parsedBody } = await sendToPlatform(ctx, call.what, url, {
-    method: call.method ?? 'GET',
-    headers,
-    body,
-  });
-  const accepted = call.accept?.includes(response.status) ?? false;
-  if (!response.ok && !accepted) {
-    throw failureFor(ctx, {
-      what: call.what,
-      status: response.status,
-      headers: response.headers,
-      body: parsedBody,
-    });
-  }
-  if (!schema || accepted) {
-    return { data: undefined as T, status: response.status, headers: response.headers, body: parsedBody };
-  }
-  const parsed = schema.safeParse(parsedBody);
-  if (!parsed.success) {
-    throw new PlatformError({
-      kind: 'transient',
-      message: `${call.what}: unexpected reply from YouTube`,
-      status: response.status,
-    });
-  }
-  return { data: parsed.data, status: response.status, headers: response.headers, body: parsedBody };
+  call: ApiCall,
+): Promise<ApiResult<T>> {
+  return callApi(ctx, youtubeApi, schema, call);
 }

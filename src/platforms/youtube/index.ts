@@ -35,12 +35,14 @@ import {
   authorizationUrl,
   exchangeAuthorizationCode,
   type OAuth2Server,
-  refreshAccessToken,
+  refreshConnection,
 } from '../oauth2.ts';
-import { authBase, failureFor, nowOf, tokenBase, youtubeCall } from './api.ts';
+import { authBase, failureFor, tokenBase, youtubeCall } from './api.ts';
 import { readVideoComments } from './comments.ts';
 import { emptyUpload, type UploadState, uploadVideo } from './upload.ts';
 import { readOptions, titleOf, validate } from './validate.ts';
+import { rejectInvalid } from '../kit/validation.ts';
+import { resumeAfterFailure } from '../kit/resume.ts';
 import { resolveYoutubeUrl } from './resolve-url.ts';
 
 const REQUIRED_SCOPES = [
@@ -51,8 +53,8 @@ const REQUIRED_SCOPES = [
 const PROCESSING_POLL_MS = 30_000;
 /** About two hours of polling; past that the upload is reported published while YouTube works on. */
 const MAX_PROCESSING_POLLS = 240;
+/** An upload session outlives more interruptions than a post does: resumed up to eight times. */
 const MAX_RESUMES = 8;
-const RESUME_BASE_DELAY_MS = 5_000;
 
 const capabilities: Capabilities = {
   text: false,
@@ -164,25 +166,14 @@ function readState(raw: Record<string, unknown> | null): YouTubeState {
 }
 
 function afterFailure(ctx: AdapterContext, state: YouTubeState, error: unknown): PublishOutcome {
-  if (!(error instanceof PlatformError)) throw error;
-  const started = state.upload.sessionUrl !== null || state.upload.videoId !== null;
-  const rateLimit = error.rateLimit ?? undefined;
-  if (started && (error.kind === 'transient' || error.kind === 'rate_limited')) {
-    state.resumes++;
-    if (state.resumes <= MAX_RESUMES) {
-      const retryAfterMs =
-        error.kind === 'rate_limited' && error.retryAfter
-          ? Math.max(0, error.retryAfter.getTime() - nowOf(ctx).getTime())
-          : RESUME_BASE_DELAY_MS * 2 ** (state.resumes - 1);
-      return { status: 'pending', state: { ...state }, retryAfterMs, rateLimit };
-    }
-  }
-  // A session survives a token refresh: come back with a fresh token rather than start over.
-  if (started && error.kind === 'auth' && !state.authRetried) {
-    state.authRetried = true;
-    return { status: 'pending', state: { ...state }, retryAfterMs: 0, rateLimit };
-  }
-  throw error;
+  // A session survives a token refresh (`retryAuth`): come back with a fresh token rather than start over.
+  return resumeAfterFailure(ctx, {
+    state,
+    error,
+    hasProgress: state.upload.sessionUrl !== null || state.upload.videoId !== null,
+    maxResumes: MAX_RESUMES,
+    retryAuth: true,
+  });
 }
 
 async function checkProcessing(
@@ -227,13 +218,7 @@ async function publish(
   credentials: Credentials,
   request: PublishRequest,
 ): Promise<PublishOutcome> {
-  const issues = validate(request);
-  if (issues.length) {
-    throw new PlatformError({
-      kind: 'invalid',
-      message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
-    });
-  }
+  rejectInvalid(validate(request));
   const token = credentials.accessToken;
   const options = readOptions(request.options);
   const state = readState(request.state);
@@ -305,17 +290,13 @@ export const youtubeAdapter: OAuthAdapter = {
 
   exchangeCode: (ctx, request) => exchangeAuthorizationCode(ctx, oauthServer(ctx), request),
 
-  refresh(ctx, credentials) {
-    if (!credentials.refreshToken) {
-      return Promise.reject(
-        new PlatformError({
-          kind: 'auth',
-          message: 'refresh: Google issued no refresh token; reconnect the account',
-        }),
-      );
-    }
-    return refreshAccessToken(ctx, oauthServer(ctx), credentials.refreshToken);
-  },
+  refresh: (ctx, credentials) =>
+    refreshConnection(
+      ctx,
+      oauthServer(ctx),
+      credentials,
+      'refresh: Google issued no refresh token; reconnect the account',
+    ),
 
   async profile(ctx, tokens) {
     const [channel] = await myChannels(ctx, tokens.accessToken);

@@ -264,6 +264,7 @@ describe.skipIf(unavailable)(
           settings: { appViewUrl: network.bsky.url },
         },
         fetch,
+        now: () => new Date(),
       };
       alice = await createAccount('alice.test', 'Alice Real');
       bob = await createAccount('bob.test');

@@ -81,6 +81,7 @@ beforeAll(async () => {
   ctx = {
     app: { clientId: 'herald', clientSecret: null, baseUrl: pdsUrl, scopes: [], settings: {} },
     fetch,
+    now: () => new Date(),
   };
   const alice = await xrpc('com.atproto.server.createAccount', {
     body: { handle: 'alice.test', email: 'alice@example.com', password: 'account-password' },

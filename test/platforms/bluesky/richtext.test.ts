@@ -1,6 +1,6 @@
 /**
- * Herald's facet detection against the official client's (`RichText` in @atproto/api) on texts
- * where both should agree, byte for byte, and the record keys Herald derives.
+ * Herald's facets (the official client's detection, with mentions left for Herald to resolve) byte
+ * for byte, and the record keys Herald derives.
  */
 import { RichText } from '@atproto/api';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ const SAMPLES = [
   'unicode before a link: ✓✓✓ https://ünïcode.example/päth 😀 #tag',
   'multiple\nlines\n#one\n#two https://a.example',
   '＃fullwidth tag and trailing punctuation #wow!!!',
+  'bare domains: example.com, bsky.app/profile/alice. and not.a-real-tld',
 ];
 
 function normalise(
@@ -38,6 +39,41 @@ describe('facet detection', () => {
       'handle' in f ? { index: f.index, features: [{ $type: 'x#mention', did: f.handle }] } : f,
     );
     expect(normalise(ours)).toEqual(normalise(official.facets));
+  });
+});
+
+describe('bare domains', () => {
+  it('link a domain without a scheme when its top-level domain exists, with https added', () => {
+    const text = 'read example.com/docs, then bsky.app. skip file.notatld';
+    expect(detectFacets(text)).toEqual([
+      {
+        index: { byteStart: 5, byteEnd: 21 },
+        features: [{ $type: 'app.bsky.richtext.facet#link', uri: 'https://example.com/docs' }],
+      },
+      {
+        index: { byteStart: 28, byteEnd: 36 },
+        features: [{ $type: 'app.bsky.richtext.facet#link', uri: 'https://bsky.app' }],
+      },
+    ]);
+  });
+
+  it('count offsets in UTF-8 bytes and keep mentions as handles to resolve, in text order', () => {
+    const text = '🎉 @alice.test at bsky.social #tag $tsla';
+    expect(detectFacets(text)).toEqual([
+      { index: { byteStart: 5, byteEnd: 16 }, handle: 'alice.test' },
+      {
+        index: { byteStart: 20, byteEnd: 31 },
+        features: [{ $type: 'app.bsky.richtext.facet#link', uri: 'https://bsky.social' }],
+      },
+      {
+        index: { byteStart: 32, byteEnd: 36 },
+        features: [{ $type: 'app.bsky.richtext.facet#tag', tag: 'tag' }],
+      },
+      {
+        index: { byteStart: 37, byteEnd: 42 },
+        features: [{ $type: 'app.bsky.richtext.facet#tag', tag: '$TSLA' }],
+      },
+    ]);
   });
 });
 

@@ -116,7 +116,7 @@ describe('connecting with an Admin API key', () => {
       aud: '/admin/',
     });
     expect(server.requests.at(-1)!.headers['accept-version']).toBe('v5.0');
-    expect(adminToken(key, clock)).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(await adminToken(key, clock)).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
   });
 });
 

@@ -168,7 +168,11 @@ describe.skipIf(!installed)('Ghost adapter on real Ghost', () => {
       output += chunk.toString();
     });
     await waitForGhost(Date.now() + 90_000);
-    ctx = { app: { clientId: 'ghost', clientSecret: null, baseUrl: site, scopes: [], settings: {} }, fetch };
+    ctx = {
+      app: { clientId: 'ghost', clientSecret: null, baseUrl: site, scopes: [], settings: {} },
+      fetch,
+      now: () => new Date(),
+    };
     const tokens = await ghostAdapter.signIn(ctx, { adminApiKey: await createAdminKey() });
     const profile = await ghostAdapter.profile(ctx, tokens);
     expect(profile).toMatchObject({ displayName: 'Herald Real Ghost' });
