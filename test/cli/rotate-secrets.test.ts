@@ -148,6 +148,8 @@ describe('rotating stored secrets to the current key', () => {
     const dryRun = await rotateSecrets(deps, { dryRun: true, batchSize: 2 });
     expect(dryRun).toMatchObject({ dryRun: true, keyId: deps.secrets.currentKeyId, undecryptable: [] });
     const expected = {
+      // No workspace here has an AI key yet: the column is walked and finds nothing.
+      'ai_settings.api_key': 0,
       'platform_apps.client_secret': 1,
       'oauth_states.code_verifier': 1,
       'connections.access_token': 5,
@@ -380,6 +382,8 @@ describe('herald secrets rotate', { timeout: 180_000 }, () => {
       undecryptable: lost.map((l) => ({ table: l.table, column: l.column, id: l.id })),
     });
     expect(countsOf(planned, 'rewritten')).toEqual({
+      // No workspace here has an AI key yet: the column is walked and finds nothing.
+      'ai_settings.api_key': 0,
       'platform_apps.client_secret': 1,
       'oauth_states.code_verifier': 1,
       'connections.access_token': 2,
