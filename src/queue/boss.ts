@@ -13,6 +13,14 @@ export const queues = {
   refreshConnection: 'refresh-connection',
   /** Periodic sweep that finds tokens about to expire. */
   refreshSweep: 'refresh-sweep',
+  /** Content pipeline: one source's collection run, serialised per source by singletonKey. */
+  collectSource: 'collect-source',
+  /** Content pipeline: enrich one source item with AI. */
+  enrichItem: 'enrich-item',
+  /** Content pipeline: remove one target of a takedown from its platform. */
+  takedownTarget: 'takedown-target',
+  /** Content pipeline: periodic sweep for due sources, budget resets and due takedowns. */
+  pipelineSweep: 'pipeline-sweep',
 } as const;
 
 export type Queue = PgBoss;
@@ -56,6 +64,10 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
     ],
     [queues.refreshConnection, { policy: 'singleton', retryLimit: 3, retryDelay: 30, retryBackoff: true }],
     [queues.refreshSweep, { policy: 'singleton', retryLimit: 0 }],
+    [queues.collectSource, { policy: 'singleton', retryLimit: 0 }],
+    [queues.enrichItem, { retryLimit: 3, retryDelay: 30, retryBackoff: true }],
+    [queues.takedownTarget, { retryLimit: 5, retryDelay: 30, retryBackoff: true }],
+    [queues.pipelineSweep, { policy: 'singleton', retryLimit: 0 }],
   ];
   for (const [name, options] of wanted) {
     if (!existing.has(name)) await boss.createQueue(name, options);
