@@ -23,7 +23,10 @@ export async function startFeedServer() {
     if (failWith) return finish(failWith, { 'content-type': 'text/plain' }, 'down');
     const doc = documents.get(path);
     if (!doc) return finish(404, { 'content-type': 'text/plain' }, 'no such feed');
-    const etag = `"${createHash('sha256').update(doc.body + doc.modified).digest('hex').slice(0, 16)}"`;
+    const etag = `"${createHash('sha256')
+      .update(doc.body + doc.modified)
+      .digest('hex')
+      .slice(0, 16)}"`;
     if (req.headers['if-none-match'] === etag || req.headers['if-modified-since'] === doc.modified) {
       return finish(304, { etag, 'last-modified': doc.modified });
     }
