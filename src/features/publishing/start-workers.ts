@@ -6,6 +6,7 @@ import type { Job } from 'pg-boss';
 import type { Deps } from '../../deps.ts';
 import { queues } from '../../queue/boss.ts';
 import { connectionsDueForRefresh, refreshConnection } from '../connections/refresh-connection.ts';
+import { startPipelineWorkers } from '../pipeline/start-pipeline-workers.ts';
 import type { PublishJobData } from './enqueue.ts';
 import { runPublishJob } from './run-publish-job.ts';
 
@@ -57,6 +58,7 @@ export async function startWorkers(
       );
     },
   );
+  await startPipelineWorkers(deps, { scheduler: options.scheduler });
   if (options.scheduler) {
     await deps.queue.schedule(queues.refreshSweep, '* * * * *');
     await deps.queue.work(queues.refreshSweep, { pollingIntervalSeconds: 5 }, async () => {
