@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerChannelCommands } from './channel.ts';
+import { registerPipelineCommands } from './pipeline.ts';
 import { registerPostCommands } from './post.ts';
 import { registerQueueCommands } from './queue.ts';
 import { registerSecretsCommands } from './secrets.ts';
@@ -20,4 +21,5 @@ export function registerDataCommands(program: Command): void {
   registerPostCommands(program);
   registerQueueCommands(program);
   registerSecretsCommands(program);
+  registerPipelineCommands(program);
 }

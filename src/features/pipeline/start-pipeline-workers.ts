@@ -32,15 +32,23 @@ export async function processItem(deps: Deps, options: { itemId: string }): Prom
 
 export async function startPipelineWorkers(deps: Deps, options: { scheduler: boolean }): Promise<void> {
   const poll = Math.max(deps.config.pollSeconds, 1);
-  await deps.queue.work<{ sourceId: string }>(queues.collectSource, { pollingIntervalSeconds: poll }, async ([job]) => {
-    if (job) await collectSource(deps, { sourceId: job.data.sourceId });
-  });
+  await deps.queue.work<{ sourceId: string }>(
+    queues.collectSource,
+    { pollingIntervalSeconds: poll },
+    async ([job]) => {
+      if (job) await collectSource(deps, { sourceId: job.data.sourceId });
+    },
+  );
   await deps.queue.work<EnrichJobData>(queues.enrichItem, { pollingIntervalSeconds: poll }, async ([job]) => {
     if (job) await processItem(deps, { itemId: job.data.itemId });
   });
-  await deps.queue.work<TakedownJobData>(queues.takedownTarget, { pollingIntervalSeconds: poll }, async ([job]) => {
-    if (job) await removeTakedownTarget(deps, job.data);
-  });
+  await deps.queue.work<TakedownJobData>(
+    queues.takedownTarget,
+    { pollingIntervalSeconds: poll },
+    async ([job]) => {
+      if (job) await removeTakedownTarget(deps, job.data);
+    },
+  );
   if (options.scheduler) {
     await deps.queue.schedule(queues.pipelineSweep, '* * * * *');
     await deps.queue.work(queues.pipelineSweep, { pollingIntervalSeconds: 5 }, async () => {
