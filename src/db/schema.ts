@@ -817,6 +817,266 @@ export const backupRuns = pgTable(
   ],
 );
 
+// ---------------------------------------------------------------------------------------------
+// The content pipeline (seed 004): sources are collected into source items, which are enriched by
+// an AI provider within a budget, drafted into posts, reviewed, published, and taken down on request.
+
+export const sourceKinds = ['reddit', 'rss', 'sandbox'] as const;
+export type SourceKind = (typeof sourceKinds)[number];
+export const sourceStatuses = ['active', 'paused', 'failing'] as const;
+
+/** A place Herald collects content from, on its own schedule. */
+export const sources = pgTable(
+  'sources',
+  {
+    id: id(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    kind: text('kind', { enum: sourceKinds }).notNull(),
+    /** Kind-specific settings (subreddit and listing, feed URL, sandbox account). */
+    config: jsonb('config').$type<Record<string, unknown>>().notNull().default({}),
+    scheduleMinutes: integer('schedule_minutes').notNull().default(60),
+    status: text('status', { enum: sourceStatuses }).notNull().default('active'),
+    /** Items scoring at least this are approved without review; null: always ask. */
+    autoApproveScore: integer('auto_approve_score'),
+    /** Which channels a draft made from this source's items targets. */
+    draftSettings: jsonb('draft_settings').$type<Record<string, unknown>>().notNull().default({}),
+    /** What the next fetch needs (ETag, Last-Modified). */
+    fetchState: jsonb('fetch_state').$type<Record<string, unknown>>().notNull().default({}),
+    lastRunAt: tstz('last_run_at'),
+    lastSuccessAt: tstz('last_success_at'),
+    lastError: text('last_error'),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    nextRunAt: tstz('next_run_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('sources_workspace_idx').on(t.workspaceId, t.createdAt),
+    index('sources_due_idx')
+      .on(t.nextRunAt)
+      .where(sql`${t.status} <> 'paused'`),
+    check('sources_kind_check', sql`${t.kind} in ('reddit','rss','sandbox')`),
+    check('sources_status_check', sql`${t.status} in ('active','paused','failing')`),
+  ],
+);
+
+export const itemStages = [
+  'collected',
+  'enriched',
+  'drafted',
+  'approved',
+  'scheduled',
+  'published',
+  'rejected',
+  'failed',
+  'budget_exhausted',
+  'takedown_pending',
+  'removed',
+  'duplicate',
+] as const;
+export type ItemStage = (typeof itemStages)[number];
+
+/** Seed 004 `posts`: one thing collected from a source, and how far it went. */
+export const sourceItems = pgTable(
+  'source_items',
+  {
+    id: id(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    sourceId: uuid('source_id')
+      .notNull()
+      .references(() => sources.id, { onDelete: 'cascade' }),
+    externalId: text('external_id').notNull(),
+    /** sha256 of the normalised title and body; the first copy in a workspace owns it. */
+    contentHash: text('content_hash').notNull(),
+    duplicateOf: uuid('duplicate_of'),
+    title: text('title').notNull(),
+    body: text('body').notNull().default(''),
+    url: text('url'),
+    author: text('author'),
+    score: integer('score'),
+    commentsCount: integer('comments_count'),
+    /** Top comments kept as context for enrichment. */
+    context: jsonb('context')
+      .$type<{ author: string | null; body: string; score: number | null }[]>()
+      .notNull()
+      .default([]),
+    sourceCreatedAt: tstz('source_created_at'),
+    stage: text('stage', { enum: itemStages }).notNull().default('collected'),
+    aiOutput: jsonb('ai_output').$type<Record<string, unknown> | null>(),
+    /** The provider's last reply when it could not be used (kept for review). */
+    aiReply: text('ai_reply'),
+    error: text('error'),
+    budgetResetsAt: tstz('budget_resets_at'),
+    postId: uuid('post_id').references(() => posts.id, { onDelete: 'set null' }),
+    goneAtSourceAt: tstz('gone_at_source_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('source_items_external_idx').on(t.sourceId, t.externalId),
+    uniqueIndex('source_items_hash_idx')
+      .on(t.workspaceId, t.contentHash)
+      .where(sql`${t.duplicateOf} is null`),
+    index('source_items_stage_idx').on(t.workspaceId, t.stage, t.createdAt),
+    index('source_items_post_idx').on(t.postId),
+    check(
+      'source_items_stage_check',
+      sql`${t.stage} in ('collected','enriched','drafted','approved','scheduled','published','rejected','failed','budget_exhausted','takedown_pending','removed','duplicate')`,
+    ),
+  ],
+);
+
+/** Seed 004 `processing_logs`: one row per pipeline step. */
+export const processingLogs = pgTable(
+  'processing_logs',
+  {
+    id: id(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    sourceId: uuid('source_id').references(() => sources.id, { onDelete: 'cascade' }),
+    itemId: uuid('item_id').references(() => sourceItems.id, { onDelete: 'cascade' }),
+    step: text('step').notNull(),
+    outcome: text('outcome').notNull(),
+    durationMs: integer('duration_ms'),
+    error: text('error'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('processing_logs_item_idx').on(t.itemId, t.createdAt),
+    index('processing_logs_source_idx').on(t.sourceId, t.createdAt),
+  ],
+);
+
+export const aiProviders = ['basic', 'openai', 'anthropic'] as const;
+export type AiProviderId = (typeof aiProviders)[number];
+
+/** A workspace's AI provider, prompts, prices and budget. */
+export const aiSettings = pgTable(
+  'ai_settings',
+  {
+    workspaceId: uuid('workspace_id')
+      .primaryKey()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    provider: text('provider', { enum: aiProviders }).notNull().default('basic'),
+    model: text('model').notNull().default('basic'),
+    baseUrl: text('base_url'),
+    /** Encrypted. */
+    apiKey: text('api_key'),
+    prompts: jsonb('prompts').$type<Record<string, string>>().notNull().default({}),
+    /** USD per million tokens, by model: `{ "gpt-4o-mini": { "input": 0.15, "output": 0.6 } }`. */
+    prices: jsonb('prices').$type<Record<string, { input: number; output: number }>>().notNull().default({}),
+    /** Millionths of a US dollar; null: no limit. */
+    dailyBudgetMicros: bigint('daily_budget_micros', { mode: 'number' }),
+    monthlyBudgetMicros: bigint('monthly_budget_micros', { mode: 'number' }),
+    maxOutputTokens: integer('max_output_tokens').notNull().default(800),
+    maxRetries: integer('max_retries').notNull().default(2),
+    takedownGraceMinutes: integer('takedown_grace_minutes').notNull().default(1440),
+    updatedAt: updatedAt(),
+  },
+  () => [check('ai_settings_provider_check', sql`provider in ('basic','openai','anthropic')`)],
+);
+
+export const aiUsageOutcomes = ['reserved', 'succeeded', 'malformed', 'failed'] as const;
+
+/** Seed 004 `token_usage`: every AI call, reserved at its estimate before it is made. */
+export const aiUsage = pgTable(
+  'ai_usage',
+  {
+    id: id(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    itemId: uuid('item_id').references(() => sourceItems.id, { onDelete: 'set null' }),
+    provider: text('provider').notNull(),
+    model: text('model').notNull(),
+    inputTokens: integer('input_tokens').notNull().default(0),
+    outputTokens: integer('output_tokens').notNull().default(0),
+    estimatedMicros: bigint('estimated_micros', { mode: 'number' }).notNull().default(0),
+    /** The estimate while the call runs, then the cost from the reply's usage figures. */
+    costMicros: bigint('cost_micros', { mode: 'number' }).notNull().default(0),
+    durationMs: integer('duration_ms'),
+    outcome: text('outcome', { enum: aiUsageOutcomes }).notNull().default('reserved'),
+    error: text('error'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('ai_usage_workspace_idx').on(t.workspaceId, t.createdAt),
+    check('ai_usage_outcome_check', sql`${t.outcome} in ('reserved','succeeded','malformed','failed')`),
+  ],
+);
+
+export const takedownStatuses = ['pending', 'removing', 'removed', 'partially_removed'] as const;
+
+/** Seed 004's two-stage takedown: hidden now, removed after a grace period. */
+export const takedownRequests = pgTable(
+  'takedown_requests',
+  {
+    id: id(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    postId: uuid('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    itemId: uuid('item_id').references(() => sourceItems.id, { onDelete: 'set null' }),
+    reason: text('reason').notNull(),
+    status: text('status', { enum: takedownStatuses }).notNull().default('pending'),
+    requestedBy: uuid('requested_by').references(() => users.id, { onDelete: 'set null' }),
+    removeAfter: tstz('remove_after').notNull(),
+    completedAt: tstz('completed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('takedown_requests_open_idx')
+      .on(t.postId)
+      .where(sql`${t.status} in ('pending','removing')`),
+    index('takedown_requests_workspace_idx').on(t.workspaceId, t.createdAt),
+    check(
+      'takedown_requests_status_check',
+      sql`${t.status} in ('pending','removing','removed','partially_removed')`,
+    ),
+  ],
+);
+
+export const takedownTargetStatuses = ['pending', 'removed', 'manual_removal_required', 'failed'] as const;
+
+/** One published target of a takedown and how its removal went. */
+export const takedownTargets = pgTable(
+  'takedown_targets',
+  {
+    takedownId: uuid('takedown_id')
+      .notNull()
+      .references(() => takedownRequests.id, { onDelete: 'cascade' }),
+    targetId: uuid('target_id')
+      .notNull()
+      .references(() => postTargets.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: takedownTargetStatuses }).notNull().default('pending'),
+    hidden: boolean('hidden').notNull().default(false),
+    /** Remote ids already deleted, so a retried job never deletes twice. */
+    deletedPartIds: text('deleted_part_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    attempts: integer('attempts').notNull().default(0),
+    error: text('error'),
+    finishedAt: tstz('finished_at'),
+  },
+  (t) => [
+    primaryKey({ name: 'takedown_targets_pk', columns: [t.takedownId, t.targetId] }),
+    check(
+      'takedown_targets_status_check',
+      sql`${t.status} in ('pending','removed','manual_removal_required','failed')`,
+    ),
+  ],
+);
+
 export const sandbox = pgSchema('sandbox');
 
 export const sandboxClients = sandbox.table('clients', {

@@ -29,6 +29,8 @@ import {
   workspacePlatformAppRoutes,
 } from '../features/platform-apps/platform-apps.routes.ts';
 import { postRoutes } from '../features/posts/posts.routes.ts';
+import { pipelineRoutes } from '../features/pipeline/pipeline.routes.ts';
+import { sourceRoutes } from '../features/sources/sources.routes.ts';
 import { statsRoutes } from '../features/stats/stats.routes.ts';
 import { tokenRoutes } from '../features/tokens/tokens.routes.ts';
 import { sandboxRoutes } from '../sandbox/sandbox.routes.ts';
@@ -104,6 +106,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
       await workspace.register(statsRoutes(deps));
       await workspace.register(analyticsRoutes(deps));
       await workspace.register(workspacePlatformAppRoutes(deps));
+      await workspace.register(sourceRoutes(deps));
+      await workspace.register(pipelineRoutes(deps));
     },
     { prefix: '/api/workspaces/:workspaceId' },
   );

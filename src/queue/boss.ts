@@ -17,6 +17,14 @@ export const queues = {
   metricsCheck: 'metrics-check',
   /** Daily read of every channel's account figures. */
   channelStats: 'channel-stats',
+  /** Content pipeline: one source's collection run, serialised per source by singletonKey. */
+  collectSource: 'collect-source',
+  /** Content pipeline: enrich one source item with AI. */
+  enrichItem: 'enrich-item',
+  /** Content pipeline: remove one target of a takedown from its platform. */
+  takedownTarget: 'takedown-target',
+  /** Content pipeline: periodic sweep for due sources, budget resets and due takedowns. */
+  pipelineSweep: 'pipeline-sweep',
 } as const;
 
 export type Queue = PgBoss;
@@ -62,6 +70,10 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
     [queues.refreshSweep, { policy: 'singleton', retryLimit: 0 }],
     [queues.metricsCheck, { retryLimit: 5, retryDelay: 60, heartbeatSeconds: 30, expireInSeconds: 300 }],
     [queues.channelStats, { policy: 'singleton', retryLimit: 2, retryDelay: 300 }],
+    [queues.collectSource, { policy: 'singleton', retryLimit: 0 }],
+    [queues.enrichItem, { retryLimit: 3, retryDelay: 30, retryBackoff: true }],
+    [queues.takedownTarget, { retryLimit: 5, retryDelay: 30, retryBackoff: true }],
+    [queues.pipelineSweep, { policy: 'singleton', retryLimit: 0 }],
   ];
   for (const [name, options] of wanted) {
     if (!existing.has(name)) await boss.createQueue(name, options);

@@ -111,6 +111,32 @@ ${posts.length ? posts.map((p) => renderPost(m, account, p, media)).join('\n') :
       },
     );
 
+    /** The account's posts as a JSON Feed 1.1, so a Herald workspace can collect them as a source. */
+    app.get(
+      '/@:username/feed.json',
+      { schema: { params: z.object({ username: z.string() }) } },
+      async (request, reply) => {
+        const account = await findAccount(deps, request.params.username.toLowerCase());
+        if (!account) return reply.status(404).send({ error: 'no such account' });
+        const posts = await listPosts(deps, { accountId: account.id, limit: FEED_LIMIT });
+        const base = site.base(request);
+        const home = `${base}/@${account.username}`;
+        return reply.header('content-type', 'application/feed+json; charset=utf-8').send({
+          version: 'https://jsonfeed.org/version/1.1',
+          title: `${account.displayName} (@${account.username})`,
+          home_page_url: home,
+          feed_url: `${home}/feed.json`,
+          items: posts.map((post) => ({
+            id: post.id,
+            url: `${home}/posts/${post.id}`,
+            content_text: post.text,
+            date_published: post.createdAt.toISOString(),
+            authors: [{ name: account.displayName }],
+          })),
+        });
+      },
+    );
+
     app.get(
       '/@:username/posts/:id',
       { schema: { params: z.object({ username: z.string(), id: z.string() }) } },

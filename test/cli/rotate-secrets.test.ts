@@ -148,6 +148,8 @@ describe('rotating stored secrets to the current key', () => {
     const dryRun = await rotateSecrets(deps, { dryRun: true, batchSize: 2 });
     expect(dryRun).toMatchObject({ dryRun: true, keyId: deps.secrets.currentKeyId, undecryptable: [] });
     const expected = {
+      // No workspace here has an AI key yet: the column is walked and finds nothing.
+      'ai_settings.api_key': 0,
       'platform_apps.client_secret': 1,
       'oauth_states.code_verifier': 1,
       'connections.access_token': 5,
@@ -165,6 +167,7 @@ describe('rotating stored secrets to the current key', () => {
     });
     expect(countsOf(run, 'rewritten')).toEqual(expected);
     expect(countsOf(run, 'current')).toEqual({
+      'ai_settings.api_key': 0,
       'platform_apps.client_secret': 1,
       'oauth_states.code_verifier': 1,
       'connections.access_token': 1,
@@ -194,7 +197,7 @@ describe('rotating stored secrets to the current key', () => {
     expect(after.slice(seeded.length)).toEqual(before.slice(seeded.length));
 
     const again = await rotateSecrets(deps, {});
-    expect(Object.values(countsOf(again, 'rewritten'))).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(Object.values(countsOf(again, 'rewritten'))).toEqual([0, 0, 0, 0, 0, 0, 0]);
     expect(await storedValues(deps.db, [...seeded, ...current])).toEqual(after);
   });
 
@@ -216,6 +219,7 @@ describe('rotating stored secrets to the current key', () => {
       })),
     );
     expect(countsOf(result, 'undecryptable')).toMatchObject({
+      'ai_settings.api_key': 0,
       'platform_apps.client_secret': 1,
       'oauth_states.code_verifier': 1,
       'connections.access_token': 0,
@@ -380,6 +384,8 @@ describe('herald secrets rotate', { timeout: 180_000 }, () => {
       undecryptable: lost.map((l) => ({ table: l.table, column: l.column, id: l.id })),
     });
     expect(countsOf(planned, 'rewritten')).toEqual({
+      // No workspace here has an AI key yet: the column is walked and finds nothing.
+      'ai_settings.api_key': 0,
       'platform_apps.client_secret': 1,
       'oauth_states.code_verifier': 1,
       'connections.access_token': 2,
@@ -407,7 +413,7 @@ describe('herald secrets rotate', { timeout: 180_000 }, () => {
     const again = await herald(['secrets', 'rotate', '--json']);
     expect(again.code).toBe(1);
     const second = JSON.parse(again.stdout) as RotateSecretsResult;
-    expect(Object.values(countsOf(second, 'rewritten'))).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(Object.values(countsOf(second, 'rewritten'))).toEqual([0, 0, 0, 0, 0, 0, 0]);
     expect(second.undecryptable).toHaveLength(2);
 
     // Given the key it was sealed with, the last value rotates too and the command succeeds.
@@ -416,6 +422,7 @@ describe('herald secrets rotate', { timeout: 180_000 }, () => {
     });
     expect(found.code, found.stderr).toBe(0);
     expect(countsOf(JSON.parse(found.stdout) as RotateSecretsResult, 'rewritten')).toMatchObject({
+      'ai_settings.api_key': 0,
       'platform_apps.client_secret': 1,
       'oauth_states.code_verifier': 1,
       'connections.access_token': 0,

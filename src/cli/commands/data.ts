@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerBackupCommands } from './backup.ts';
 import { registerChannelCommands } from './channel.ts';
+import { registerPipelineCommands } from './pipeline.ts';
 import { registerPostCommands } from './post.ts';
 import { registerQueueCommands } from './queue.ts';
 import { registerSecretsCommands } from './secrets.ts';
@@ -22,4 +23,5 @@ export function registerDataCommands(program: Command): void {
   registerQueueCommands(program);
   registerSecretsCommands(program);
   registerBackupCommands(program);
+  registerPipelineCommands(program);
 }

@@ -71,7 +71,12 @@ function abortion(signal: AbortSignal): Promise<never> {
   });
 }
 
-function request(url: URL, address: LookupAddress, signal: AbortSignal): Promise<IncomingMessage> {
+function request(
+  url: URL,
+  address: LookupAddress,
+  signal: AbortSignal,
+  headers: Record<string, string>,
+): Promise<IncomingMessage> {
   const pinned: LookupFunction = (_hostname, options, callback) => {
     if (options.all) callback(null, [address]);
     else callback(null, address.address, address.family);
@@ -80,7 +85,7 @@ function request(url: URL, address: LookupAddress, signal: AbortSignal): Promise
   return new Promise((resolve, reject) => {
     const req = client.request(url, {
       method: 'GET',
-      headers: { 'user-agent': 'Herald media import', accept: 'image/*, video/*' },
+      headers,
       lookup: pinned,
       // No pooling: a pooled socket could be reused for a later request to another address.
       agent: false,
@@ -123,14 +128,31 @@ function filenameOf(url: URL): string | null {
 
 const isRedirect = (status: number) => [301, 302, 303, 307, 308].includes(status);
 
-export async function fetchRemoteMedia(deps: Deps, options: FetchRemoteMediaOptions): Promise<RemoteFile> {
+/** A public URL's answer: any status that is not a redirect, with its headers and body. */
+export type PublicResponse = {
+  status: number;
+  headers: IncomingMessage['headers'];
+  data: Uint8Array;
+  /** Where the answer came from, after redirects. */
+  url: URL;
+};
+
+/**
+ * GETs a user-given URL under the same address policy and limits as media imports, sending `headers`
+ * (conditional GET: `If-None-Match`, `If-Modified-Since`) and returning whatever non-redirect status
+ * the server answers, so callers decide what a 304 or a 404 means.
+ */
+export async function fetchPublicUrl(
+  deps: Deps,
+  options: { url: string; headers: Record<string, string>; maxBytes: number; timeoutMs?: number },
+): Promise<PublicResponse> {
   const timeoutMs = options.timeoutMs ?? FETCH_TIMEOUT_MS;
   const signal = AbortSignal.timeout(timeoutMs);
   let url = parseHttpUrl(options.url);
   try {
     for (let hop = 0; ; hop++) {
       const address = await resolveHost(url, deps.config.allowPrivateMediaUrls, signal);
-      const response = await request(url, address, signal);
+      const response = await request(url, address, signal, options.headers);
       const status = response.statusCode ?? 0;
       if (isRedirect(status)) {
         response.resume();
@@ -142,10 +164,10 @@ export async function fetchRemoteMedia(deps: Deps, options: FetchRemoteMediaOpti
       }
       if (status < 200 || status > 299) {
         response.resume();
-        throw badUrl(`the server answered ${status}`);
+        return { status, headers: response.headers, data: new Uint8Array(), url };
       }
-      const data = await readLimited(response, deps.config.maxUploadBytes);
-      return { data, filename: filenameOf(url) };
+      const data = await readLimited(response, options.maxBytes);
+      return { status, headers: response.headers, data, url };
     }
   } catch (error) {
     if (error instanceof AppError) throw error;
@@ -153,4 +175,17 @@ export async function fetchRemoteMedia(deps: Deps, options: FetchRemoteMediaOpti
     const code = (error as NodeJS.ErrnoException).code;
     throw badUrl(`could not fetch the file${code ? ` (${code})` : ''}`);
   }
+}
+
+export async function fetchRemoteMedia(deps: Deps, options: FetchRemoteMediaOptions): Promise<RemoteFile> {
+  const response = await fetchPublicUrl(deps, {
+    url: options.url,
+    headers: { 'user-agent': 'Herald media import', accept: 'image/*, video/*' },
+    maxBytes: deps.config.maxUploadBytes,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  });
+  if (response.status < 200 || response.status > 299) {
+    throw badUrl(`the server answered ${response.status}`);
+  }
+  return { data: response.data, filename: filenameOf(response.url) };
 }

@@ -8,6 +8,7 @@ import type { Deps } from '../../deps.ts';
 import { queues } from '../../queue/boss.ts';
 import { scheduleChannelStats } from '../analytics/start-check-workers.ts';
 import { startBackupJobs } from '../backups/backup-jobs.ts';
+import { schedulePipelineSweep } from '../pipeline/start-pipeline-workers.ts';
 import { connectionsDueForRefresh } from '../connections/refresh-connection.ts';
 import { type Recovery, recoverOnStart } from './recover-on-start.ts';
 
@@ -21,5 +22,6 @@ export async function startScheduler(deps: Deps): Promise<Recovery> {
   });
   await startBackupJobs(deps);
   await scheduleChannelStats(deps);
+  await schedulePipelineSweep(deps);
   return recovery;
 }

@@ -7,6 +7,7 @@ import type { Deps } from '../../deps.ts';
 import { queues } from '../../queue/boss.ts';
 import { startCheckWorkers } from '../analytics/start-check-workers.ts';
 import { refreshConnection } from '../connections/refresh-connection.ts';
+import { startPipelineWorkers } from '../pipeline/start-pipeline-workers.ts';
 import type { PublishJobData } from './enqueue.ts';
 import { runPublishJob } from './run-publish-job.ts';
 
@@ -56,4 +57,5 @@ export async function startWorkers(deps: Deps, options: { concurrency: number })
     },
   );
   await startCheckWorkers(deps, options);
+  await startPipelineWorkers(deps);
 }

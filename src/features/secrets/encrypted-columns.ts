@@ -5,7 +5,7 @@
  */
 import { getTableName } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
-import { connections, oauthStates, platformApps, tokenHistory } from '../../db/schema.ts';
+import { aiSettings, connections, oauthStates, platformApps, tokenHistory } from '../../db/schema.ts';
 
 /** One encrypted column and the single-column primary key its rows are walked by. */
 export type EncryptedColumn = {
@@ -24,6 +24,8 @@ export const encryptedColumns: EncryptedColumn[] = [
   // Earlier tokens, copied sealed from `connections` when they rotate (save- and refresh-connection).
   { table: tokenHistory, id: tokenHistory.id, value: tokenHistory.accessToken },
   { table: tokenHistory, id: tokenHistory.id, value: tokenHistory.refreshToken },
+  // AI provider keys (OpenAI-compatible, Anthropic), one per workspace.
+  { table: aiSettings, id: aiSettings.workspaceId, value: aiSettings.apiKey },
 ];
 
 /** `connections.access_token`: how reports name a column. */

@@ -11,6 +11,11 @@
  * become a `more` stub listing their ids, and replies past `depth` a "continue this thread" stub (id
  * `_`, no children). `/api/morechildren` answers the comments a stub listed with their replies,
  * flat, in a `{"json": …}` envelope; `?comment=<id>` roots the tree at one comment.
+ *
+ * Collection: application-only tokens (`grant_type=client_credentials`, read-only: no `submit`),
+ * subreddit listings `/r/{sub}/hot|new|top|rising` (`limit`, `t` for `top`; `+` joins subreddits),
+ * posts seeded with `seed()` (score, comment count, flair). A deleted post stays in `/api/info` as
+ * Reddit shows it: author and text `[deleted]`, `removed_by_category: "deleted"`.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -29,6 +34,7 @@ type Submission = {
   comments: number;
   deleted: boolean;
   flairId: string | null;
+  flairText?: string | null;
 };
 type Comment = {
   id: string;
@@ -101,11 +107,14 @@ export async function startRedditServer(options: {
       title: s.title,
       subreddit: s.subreddit,
       author: s.deleted ? '[deleted]' : s.author,
+      removed_by_category: s.deleted ? 'deleted' : null,
+      link_flair_text: s.flairText ?? null,
+      stickied: false,
       permalink: `/r/${s.subreddit}/comments/${s.id}/${s.title.toLowerCase().replace(/\W+/g, '_').slice(0, 40)}/`,
       url: s.url ?? `https://www.reddit.com/r/${s.subreddit}/comments/${s.id}/`,
       created_utc: s.createdUtc,
       is_self: s.kind === 'self',
-      selftext: s.text ?? '',
+      selftext: s.deleted ? '[deleted]' : (s.text ?? ''),
       score: s.score,
       ups: s.score,
       upvote_ratio: 1,
@@ -279,6 +288,17 @@ export async function startRedditServer(options: {
           return send(res, 400, { error: 'invalid_grant' });
         // No new refresh token: the old one stays valid.
         return send(res, 200, issue(['identity', 'submit', 'read', 'edit', 'history'], null));
+      }
+      if (form?.get('grant_type') === 'client_credentials') {
+        // Application-only: no user, no refresh token, nothing that needs an account.
+        return send(
+          res,
+          200,
+          issue(
+            (form.get('scope') ?? 'read').split(' ').filter((x) => x !== 'submit'),
+            null,
+          ),
+        );
       }
       return send(res, 400, { error: 'unsupported_grant_type' });
     }
@@ -468,6 +488,34 @@ export async function startRedditServer(options: {
         headers,
       );
     }
+    const subListing = /^\/r\/([\w+]+)\/(hot|new|top|rising)\/?$/.exec(path);
+    if (method === 'GET' && subListing) {
+      const names = subListing[1]!.toLowerCase().split('+');
+      const kind = subListing[2]!;
+      const limit = Math.min(Number(url.searchParams.get('limit') ?? 25), 100);
+      const window = {
+        hour: 3600,
+        day: 86_400,
+        week: 604_800,
+        month: 2_678_400,
+        year: 31_536_000,
+        all: Infinity,
+      }[(url.searchParams.get('t') ?? 'day') as 'day'];
+      const nowSeconds = now().getTime() / 1000;
+      const children = [...submissions.values()]
+        .filter((s) => names.includes(s.subreddit) && !s.deleted)
+        .filter((s) => kind !== 'top' || nowSeconds - s.createdUtc <= (window ?? 86_400))
+        .sort((a, b) =>
+          kind === 'new'
+            ? b.createdUtc - a.createdUtc
+            : kind === 'rising'
+              ? b.comments - a.comments || b.createdUtc - a.createdUtc
+              : b.score - a.score || b.createdUtc - a.createdUtc,
+        )
+        .slice(0, limit)
+        .map(thing);
+      return send(res, 200, listingOf(children), headers);
+    }
     const article = /^\/comments\/(\w+)\/?$/.exec(path);
     if (method === 'GET' && article) {
       const submission = submissions.get(article[1]!);
@@ -565,6 +613,35 @@ export async function startRedditServer(options: {
       comments.set(c.id, c);
       submissions.get(submissionId)!.comments++;
       return `t1_${c.id}`;
+    },
+    /** Stores a post someone else made in `subreddit`, as collection would find it; returns its id. */
+    seed(post: {
+      subreddit: string;
+      title: string;
+      text?: string;
+      author?: string;
+      score?: number;
+      flair?: string;
+      ageSeconds?: number;
+    }): string {
+      subreddits.add(post.subreddit.toLowerCase());
+      const submission: Submission = {
+        id: newId(),
+        title: post.title,
+        subreddit: post.subreddit.toLowerCase(),
+        kind: 'self',
+        text: post.text ?? '',
+        url: null,
+        author: post.author ?? 'someone_else',
+        createdUtc: now().getTime() / 1000 - (post.ageSeconds ?? 60),
+        score: post.score ?? 1,
+        comments: 0,
+        deleted: false,
+        flairId: null,
+        flairText: post.flair ?? null,
+      };
+      submissions.set(submission.id, submission);
+      return submission.id;
     },
     expireTokens() {
       for (const t of tokens.values()) t.expiresAt = 0;
