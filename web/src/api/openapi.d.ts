@@ -3810,8 +3810,10 @@ export interface paths {
                     from?: string;
                     hashtag?: string;
                     limit?: number;
-                    /** @description Full-text search in title and content */
+                    /** @description Full-text search in title, content and per-channel texts */
                     q?: string;
+                    /** @description created_*: by creation; when_*: by the post's time (published, else scheduled, else created) */
+                    sort?: "created_desc" | "created_asc" | "when_asc" | "when_desc";
                     status?: "draft" | "scheduled" | "publishing" | "published" | "partially_published" | "failed" | "cancelled";
                     /** @description Scheduled or published before */
                     to?: string;

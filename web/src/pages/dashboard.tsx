@@ -55,11 +55,11 @@ export function DashboardPage() {
     refetchInterval: 30_000,
   });
   const channels = useChannels();
-  const failed = usePosts({ status: 'failed', limit: 5 });
-  const partial = usePosts({ status: 'partially_published', limit: 5 });
+  const failed = usePosts({ status: 'failed', sort: 'when_desc', limit: 5 });
+  const partial = usePosts({ status: 'partially_published', sort: 'when_desc', limit: 5 });
   // Fixed at mount so the query key stays stable between renders.
   const [now] = useState(() => new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString());
-  const upcoming = usePosts({ status: 'scheduled', from: now, limit: 6 });
+  const upcoming = usePosts({ status: 'scheduled', from: now, sort: 'when_asc', limit: 6 });
   const unknown = useQuery({
     queryKey: keys.jobs(workspace.id, 'attention'),
     queryFn: () =>
