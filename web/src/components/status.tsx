@@ -31,6 +31,11 @@ const labels: Record<string, string> = {
   unknown: 'outcome unknown',
 };
 
+/** The colour family a status is shown in (badge-<tone>, cal-status-<tone>). */
+export function statusTone(status: string): Tone {
+  return tones[status] ?? 'neutral';
+}
+
 export function statusLabel(status: string): string {
   return labels[status] ?? status.replaceAll('_', ' ');
 }
