@@ -4,7 +4,7 @@ import { useSession, useWorkspace } from '../../app/session';
 import { PageHeader } from '../../components/ui';
 
 import { Members } from './members';
-import { PlatformApps } from './platform-apps';
+import { PlatformAppsSettings } from './platform-apps';
 import { Tokens } from './tokens';
 import { WorkspaceSettings } from './workspace';
 
@@ -39,7 +39,7 @@ export function SettingsPage() {
       ) : tab === 'tokens' ? (
         <Tokens />
       ) : tab === 'platform-apps' && showApps ? (
-        <PlatformApps />
+        <PlatformAppsSettings />
       ) : (
         <WorkspaceSettings />
       )}

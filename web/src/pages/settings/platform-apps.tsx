@@ -3,44 +3,82 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { usePlatforms } from '../../app/queries';
+import { useSession, useWorkspace } from '../../app/session';
 import { platformName } from '../../components/channel';
 import { useFeedback } from '../../components/feedback';
 import { StatusBadge } from '../../components/status';
 import { Button, Card, EmptyState, ErrorNotice, Field, Spinner } from '../../components/ui';
 import { issueFor } from '../form-issues';
 
-export function PlatformApps() {
+/**
+ * A workspace admin manages the workspace's own apps (they win over the instance's when connecting);
+ * an instance admin also manages the instance-wide apps every workspace may use.
+ */
+export function PlatformAppsSettings() {
+  const { session } = useSession();
+  return (
+    <div className="stack">
+      <p className="muted">
+        The OAuth client credentials Herald uses to connect accounts, one per platform (register Herald with
+        the platform first; its redirect URL is <code>{window.location.origin}/api/oauth/callback</code>). A
+        workspace&apos;s own app is used before the instance&apos;s.
+      </p>
+      <PlatformApps scope="workspace" />
+      {session?.user.isInstanceAdmin ? <PlatformApps scope="instance" /> : null}
+    </div>
+  );
+}
+
+function PlatformApps({ scope }: { scope: 'workspace' | 'instance' }) {
+  const workspace = useWorkspace();
   const feedback = useFeedback();
   const queryClient = useQueryClient();
   const platforms = usePlatforms();
   const [form, setForm] = useState({ platform: '', name: '', clientId: '', clientSecret: '', baseUrl: '' });
+  const queryKey = scope === 'instance' ? ['platform-apps'] : ['ws', workspace.id, 'platform-apps'];
+  const path = { workspaceId: workspace.id };
   const apps = useQuery({
-    queryKey: ['platform-apps'],
-    queryFn: () => unwrap(api.GET('/api/platform-apps')),
+    queryKey,
+    queryFn: () =>
+      unwrap(
+        scope === 'instance'
+          ? api.GET('/api/platform-apps')
+          : api.GET('/api/workspaces/{workspaceId}/platform-apps', { params: { path } }),
+      ),
   });
   const create = useMutation({
-    mutationFn: () =>
-      unwrap(
-        api.POST('/api/platform-apps', {
-          body: {
-            platform: form.platform || platforms.data?.[0]?.id || '',
-            name: form.name,
-            ...(form.clientId ? { clientId: form.clientId } : {}),
-            ...(form.clientSecret ? { clientSecret: form.clientSecret } : {}),
-            ...(form.baseUrl ? { baseUrl: form.baseUrl } : {}),
-          },
-        }),
-      ),
+    mutationFn: () => {
+      const body = {
+        platform: form.platform || platforms.data?.[0]?.id || '',
+        name: form.name,
+        ...(form.clientId ? { clientId: form.clientId } : {}),
+        ...(form.clientSecret ? { clientSecret: form.clientSecret } : {}),
+        ...(form.baseUrl ? { baseUrl: form.baseUrl } : {}),
+      };
+      return unwrap(
+        scope === 'instance'
+          ? api.POST('/api/platform-apps', { body })
+          : api.POST('/api/workspaces/{workspaceId}/platform-apps', { params: { path }, body }),
+      );
+    },
     onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ['platform-apps'] });
+      await queryClient.invalidateQueries({ queryKey });
+      await queryClient.invalidateQueries({ queryKey: ['ws', workspace.id, 'platforms'] });
       feedback.success('Platform app saved. Its secret is stored encrypted.');
       setForm({ platform: '', name: '', clientId: '', clientSecret: '', baseUrl: '' });
     },
   });
   const remove = useMutation({
-    mutationFn: (id: string) => unwrap(api.DELETE('/api/platform-apps/{id}', { params: { path: { id } } })),
+    mutationFn: (id: string) =>
+      unwrap(
+        scope === 'instance'
+          ? api.DELETE('/api/platform-apps/{id}', { params: { path: { id } } })
+          : api.DELETE('/api/workspaces/{workspaceId}/platform-apps/{id}', {
+              params: { path: { ...path, id } },
+            }),
+      ),
     onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ['platform-apps'] });
+      await queryClient.invalidateQueries({ queryKey });
       feedback.success('Platform app removed.');
     },
     onError: feedback.error,
@@ -49,13 +87,10 @@ export function PlatformApps() {
     e.preventDefault();
     create.mutate();
   };
+  const title = scope === 'instance' ? 'Instance-wide apps' : `${workspace.name}'s own apps`;
   return (
     <div className="stack">
-      <p className="muted">
-        The OAuth client credentials Herald uses to connect accounts, one per platform (register Herald with
-        the platform first; its redirect URL is <code>{window.location.origin}/api/oauth/callback</code>).
-      </p>
-      <Card title="Platform apps" bodyless>
+      <Card title={title} bodyless>
         {apps.isPending ? (
           <Spinner />
         ) : apps.isError ? (
@@ -104,7 +139,7 @@ export function PlatformApps() {
           </ul>
         )}
       </Card>
-      <Card title="Add a platform app">
+      <Card title={scope === 'instance' ? 'Add an instance-wide app' : `Add an app to ${workspace.name}`}>
         <form className="stack" onSubmit={onSubmit}>
           <div className="form-grid">
             <Field label="Platform">
