@@ -35,6 +35,8 @@ export async function findPlatformApp(deps: Deps, options: { workspaceId: string
   // used as the workspace registered it.
   if (app && app.platform === 'sandbox' && app.workspaceId === null && !sandboxAppIsCurrent(deps, app))
     return registerSandboxApp(deps, app.id);
+  // A workspace's sandbox app without an address is a client of this Herald's own sandbox.
+  if (app && app.platform === 'sandbox' && !app.baseUrl) return { ...app, baseUrl: deps.config.sandboxUrl };
   if (app) return app;
   if (options.platform === 'sandbox') return registerSandboxApp(deps, null);
   throw new AppError(
