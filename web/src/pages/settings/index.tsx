@@ -3,6 +3,7 @@ import { NavLink, useParams } from 'react-router';
 import { useSession, useWorkspace } from '../../app/session';
 import { PageHeader } from '../../components/ui';
 
+import { AccountSettings } from './account';
 import { Members } from './members';
 import { PlatformAppsSettings } from './platform-apps';
 import { Tokens } from './tokens';
@@ -17,6 +18,7 @@ export function SettingsPage() {
     { id: 'workspace', label: 'Workspace' },
     { id: 'members', label: 'Members' },
     { id: 'tokens', label: 'API tokens' },
+    { id: 'account', label: 'Your account' },
     ...(showApps ? [{ id: 'platform-apps', label: 'Platform apps' }] : []),
   ];
   return (
@@ -38,6 +40,8 @@ export function SettingsPage() {
         <Members />
       ) : tab === 'tokens' ? (
         <Tokens />
+      ) : tab === 'account' ? (
+        <AccountSettings />
       ) : tab === 'platform-apps' && showApps ? (
         <PlatformAppsSettings />
       ) : (

@@ -28,26 +28,39 @@ export function Members() {
         api.GET('/api/workspaces/{workspaceId}/members', { params: { path: { workspaceId: workspace.id } } }),
       ),
   });
-  const [form, setForm] = useState({ email: '', name: '', password: '', role: 'user' as Role });
+  const [form, setForm] = useState({ email: '', name: '', role: 'user' as Role });
+  // A one-time link, shown once: an invitation for a new account, or a password reset.
+  const [link, setLink] = useState<{ title: string; url: string; expiresAt: string } | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: keys.members(workspace.id) });
   const add = useMutation({
     mutationFn: () =>
       unwrap(
-        api.POST('/api/workspaces/{workspaceId}/members', {
+        api.POST('/api/workspaces/{workspaceId}/invitations', {
           params: { path: { workspaceId: workspace.id } },
-          body: {
-            email: form.email,
-            role: form.role,
-            ...(form.name ? { name: form.name } : {}),
-            ...(form.password ? { password: form.password } : {}),
-          },
+          body: { email: form.email, role: form.role, ...(form.name ? { name: form.name } : {}) },
         }),
       ),
-    onSuccess: async () => {
+    onSuccess: async (reply) => {
       await refresh();
-      feedback.success(`${form.email} added as ${form.role}.`);
-      setForm({ email: '', name: '', password: '', role: 'user' });
+      if (reply.invitation) {
+        setLink({ title: `Invitation for ${reply.member.email}`, ...reply.invitation });
+        feedback.success(`${reply.member.email} invited as ${form.role}. Send them the link below.`);
+      } else {
+        setLink(null);
+        feedback.success(`${reply.member.email} already has an account and was added as ${form.role}.`);
+      }
+      setForm({ email: '', name: '', role: 'user' });
     },
+  });
+  const reset = useMutation({
+    mutationFn: (member: { userId: string; email: string }) =>
+      unwrap(
+        api.POST('/api/workspaces/{workspaceId}/members/{userId}/password-reset', {
+          params: { path: { workspaceId: workspace.id, userId: member.userId } },
+        }),
+      ),
+    onSuccess: (reply, member) => setLink({ title: `Password reset for ${member.email}`, ...reply }),
+    onError: feedback.error,
   });
   const change = useMutation({
     mutationFn: ({ userId, role }: { userId: string; role: Role }) =>
@@ -136,23 +149,32 @@ export function Members() {
                       </td>
                       <td data-label="">
                         {workspace.isAdmin && !self ? (
-                          <Button
-                            size="sm"
-                            variant="danger"
-                            onClick={async () => {
-                              if (
-                                await feedback.confirm({
-                                  title: `Remove ${m.name}?`,
-                                  body: `${m.email} will lose access to ${workspace.name}.`,
-                                  confirmLabel: 'Remove',
-                                  danger: true,
-                                })
-                              )
-                                remove.mutate(m.userId);
-                            }}
-                          >
-                            Remove<span className="sr-only"> {m.name}</span>
-                          </Button>
+                          <span className="row" style={{ gap: 6 }}>
+                            <Button
+                              size="sm"
+                              onClick={() => reset.mutate(m)}
+                              busy={reset.isPending && reset.variables?.userId === m.userId}
+                            >
+                              Reset password<span className="sr-only"> of {m.name}</span>
+                            </Button>
+                            <Button
+                              size="sm"
+                              variant="danger"
+                              onClick={async () => {
+                                if (
+                                  await feedback.confirm({
+                                    title: `Remove ${m.name}?`,
+                                    body: `${m.email} will lose access to ${workspace.name}.`,
+                                    confirmLabel: 'Remove',
+                                    danger: true,
+                                  })
+                                )
+                                  remove.mutate(m.userId);
+                              }}
+                            >
+                              Remove<span className="sr-only"> {m.name}</span>
+                            </Button>
+                          </span>
                         ) : null}
                       </td>
                     </tr>
@@ -163,8 +185,30 @@ export function Members() {
           </div>
         )}
       </Card>
+      {link ? (
+        <Card title={link.title}>
+          <div className="stack-sm">
+            <p className="small">
+              Send this link to them: it works once, until {new Date(link.expiresAt).toLocaleString()}. It is
+              not shown again.
+            </p>
+            <div className="row">
+              <input className="input mono grow" readOnly aria-label="One-time link" value={link.url} />
+              <Button
+                onClick={() =>
+                  void navigator.clipboard
+                    ?.writeText(link.url)
+                    .then(() => feedback.success('Link copied.'), feedback.error)
+                }
+              >
+                Copy link
+              </Button>
+            </div>
+          </div>
+        </Card>
+      ) : null}
       {workspace.isAdmin ? (
-        <Card title="Add a member">
+        <Card title="Invite a member">
           <form className="stack" onSubmit={onSubmit}>
             <div className="form-grid">
               <Field label="Email" error={issueFor(add.error, 'email')}>
@@ -179,29 +223,17 @@ export function Members() {
                   />
                 )}
               </Field>
-              <Field label="Name" hint="For a new account." error={issueFor(add.error, 'name')}>
+              <Field
+                label="Name"
+                hint="For a new account: they get a link to choose their own password."
+                error={issueFor(add.error, 'name')}
+              >
                 {(p) => (
                   <input
                     {...p}
                     className="input"
                     value={form.name}
                     onChange={(e) => setForm({ ...form, name: e.target.value })}
-                  />
-                )}
-              </Field>
-              <Field
-                label="Initial password"
-                hint="For a new account; they can change it."
-                error={issueFor(add.error, 'password')}
-              >
-                {(p) => (
-                  <input
-                    {...p}
-                    className="input"
-                    type="password"
-                    autoComplete="new-password"
-                    value={form.password}
-                    onChange={(e) => setForm({ ...form, password: e.target.value })}
                   />
                 )}
               </Field>
@@ -225,7 +257,7 @@ export function Members() {
             <ErrorNotice error={add.error} />
             <div>
               <Button type="submit" variant="primary" busy={add.isPending}>
-                Add member
+                Invite member
               </Button>
             </div>
           </form>
