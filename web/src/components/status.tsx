@@ -26,6 +26,7 @@ const tones: Record<string, Tone> = {
 };
 
 const labels: Record<string, string> = {
+  deferred: 'rate limited',
   waiting_reauth: 'needs reconnect',
   partially_published: 'partly published',
   unknown: 'outcome unknown',
