@@ -156,9 +156,6 @@ describe.skipIf(missing)('first-user fixes in Chromium', () => {
     expect(await page.locator('.cal-event[data-status="scheduled"]').count()).toBeGreaterThan(0);
     // Week view opens at the working day, with 24-hour times for an en-GB reader.
     await page.goto(`${base}/calendar?view=week&date=${tomorrow}`);
-    const scroller = page
-      .locator('.fc-scroller')
-      .filter({ has: page.locator('.fc-timegrid-slots, [class*=timegrid]') });
     await expect
       .poll(async () =>
         (await page.locator('.fc-timegrid-slot-label, [data-time]').allTextContents()).join(' '),
@@ -171,7 +168,6 @@ describe.skipIf(missing)('first-user fixes in Chromium', () => {
         ),
       )
       .toBeGreaterThan(100);
-    void scroller;
     await page.setViewportSize(PHONE);
     await screenshot(page, 'first-user-calendar-week-phone');
     await page.setViewportSize(DESKTOP);

@@ -76,6 +76,7 @@ export function CalendarPage() {
     () => ({ hour: '2-digit', minute: '2-digit', hour12: usesTwelveHourClock() }) as const,
   );
   const [range, setRange] = useState<{ from: string; to: string } | null>(null);
+  const [viewType, setViewType] = useState(initialView);
   const channels = useChannels();
   const posts = usePosts(
     { from: range?.from, to: range?.to, limit: 100 },
@@ -197,13 +198,14 @@ export function CalendarPage() {
           buttons={{ listWeek: { text: 'Agenda' } }}
           todayHint="Go to today"
           timeZone={zone}
-          height="auto"
+          // Week view gets a fixed height, so it has a scroller that opens at the working day.
+          height={viewType.startsWith('timeGrid') ? 720 : 'auto'}
           firstDay={1}
           nowIndicator
           dayMaxEvents={4}
           // Week view opens at the working day: a fixed height gives it a scroller to place.
           scrollTime="08:00:00"
-          views={{ timeGridWeek: { height: 'min(760px, 75vh)', slotHeaderFormat: timeFormat } }}
+          views={{ timeGridWeek: { slotHeaderFormat: timeFormat } }}
           // Times as the user's locale writes them, the same everywhere on the page.
           eventTimeFormat={timeFormat}
           events={events}
@@ -211,7 +213,10 @@ export function CalendarPage() {
           eventDurationEditable={false}
           eventDisplay="block"
           allDaySlot={false}
-          datesSet={(info) => setRange({ from: info.start.toISOString(), to: info.end.toISOString() })}
+          datesSet={(info) => {
+            setRange({ from: info.start.toISOString(), to: info.end.toISOString() });
+            setViewType(info.view.type);
+          }}
           eventClick={(info) => {
             info.jsEvent.preventDefault();
             navigate(`/posts/${info.event.id}`);
