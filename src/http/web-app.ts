@@ -79,8 +79,8 @@ function compressedFile(file: string, encoding: Encoding): Buffer {
     const raw = readFileSync(file);
     body =
       encoding === 'br'
-        ? brotliCompressSync(raw, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9 } })
-        : gzipSync(raw, { level: 9 });
+        ? brotliCompressSync(raw, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 } })
+        : gzipSync(raw, { level: 6 });
     compressedCache.set(key, body);
   }
   return body;

@@ -160,8 +160,9 @@ describe.skipIf(missing)('the web app in Chromium', () => {
 
   it('shows the post on the calendar and publishes it to both sandbox feeds', async () => {
     await page.goto(`${base}/calendar`);
+    // The calendar is a lazily loaded chunk: give its first load time on a busy machine.
     await expect
-      .poll(() => page.locator('.cal-event').filter({ hasText: 'Launch day!' }).count())
+      .poll(() => page.locator('.cal-event').filter({ hasText: 'Launch day!' }).count(), { timeout: 15_000 })
       .toBeGreaterThan(0);
 
     await page.goto(`${base}/posts/${postId}`);
