@@ -121,6 +121,55 @@ export const apiTokens = pgTable(
   (t) => [index('api_tokens_user_idx').on(t.userId)],
 );
 
+export const accountTokenKinds = ['password_reset', 'invitation'] as const;
+export type AccountTokenKind = (typeof accountTokenKinds)[number];
+
+/** One-time links that let a person set a password: an admin's reset, or an invitation. */
+export const accountTokens = pgTable(
+  'account_tokens',
+  {
+    id: id(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: accountTokenKinds }).notNull(),
+    /** sha256 of the token; the link is shown once. */
+    tokenHash: text('token_hash').notNull().unique(),
+    workspaceId: uuid('workspace_id').references(() => workspaces.id, { onDelete: 'cascade' }),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: tstz('expires_at').notNull(),
+    usedAt: tstz('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('account_tokens_user_idx').on(t.userId),
+    check('account_tokens_kind_check', sql`${t.kind} in ('password_reset','invitation')`),
+  ],
+);
+
+export const workspaceCreatorPolicies = ['instance_admins', 'admins_and_users', 'everyone'] as const;
+export type WorkspaceCreatorPolicy = (typeof workspaceCreatorPolicies)[number];
+
+/** Instance-wide settings, one row. */
+export const instanceSettings = pgTable(
+  'instance_settings',
+  {
+    id: boolean('id').primaryKey().default(true),
+    /** Who may create workspaces: instance admins only, also users who are not only viewers, or anyone. */
+    workspaceCreators: text('workspace_creators', { enum: workspaceCreatorPolicies })
+      .notNull()
+      .default('admins_and_users'),
+    updatedAt: updatedAt(),
+  },
+  () => [
+    check('instance_settings_one_row', sql`id`),
+    check(
+      'instance_settings_workspace_creators_check',
+      sql`workspace_creators in ('instance_admins','admins_and_users','everyone')`,
+    ),
+  ],
+);
+
 export const loginAttempts = pgTable(
   'login_attempts',
   {
@@ -203,6 +252,8 @@ export const connections = pgTable(
     /** Encrypted. */
     refreshToken: text('refresh_token'),
     tokenExpiresAt: tstz('token_expires_at'),
+    /** When the current access token was issued; with the expiry it gives the token's lifetime. */
+    tokenIssuedAt: tstz('token_issued_at'),
     scopes: text('scopes')
       .array()
       .notNull()

@@ -2,6 +2,8 @@
  * Builds the HTTP app without listening, so tests call `app.inject()` and `herald start` calls
  * `listen`. Routes are thin: parse (Zod), call a use-case, shape the reply.
  */
+import { accountRoutes, workspaceAccountRoutes } from '../features/account/account.routes.ts';
+import { instanceRoutes } from '../features/instance/instance.routes.ts';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
@@ -95,10 +97,13 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(oauthCallbackRoutes(deps));
   await app.register(instancePlatformAppRoutes(deps));
   await app.register(backupRoutes(deps));
+  await app.register(accountRoutes(deps));
+  await app.register(instanceRoutes(deps));
   await app.register(
     async (workspace) => {
       installWorkspaceGuard(workspace, deps);
       await workspace.register(memberRoutes(deps));
+      await workspace.register(workspaceAccountRoutes(deps));
       await workspace.register(channelRoutes(deps));
       await workspace.register(mediaRoutes(deps));
       await workspace.register(postRoutes(deps));

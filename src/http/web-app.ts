@@ -4,9 +4,10 @@
  * API's, the sandbox's or media's gets `index.html`, so the app's own router handles deep links and
  * reloads. When the app has not been built, `/` says how to build it instead of a bare 404.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import type { Deps } from '../deps.ts';
 import type { Routes } from './plugin.ts';
 
@@ -35,6 +36,55 @@ const contentTypes: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
   '.webmanifest': 'application/manifest+json',
 };
+
+/** Types worth compressing: text. Images and fonts are compressed already. */
+const COMPRESSIBLE = new Set([
+  '.html',
+  '.js',
+  '.mjs',
+  '.css',
+  '.json',
+  '.svg',
+  '.txt',
+  '.map',
+  '.webmanifest',
+]);
+
+type Encoding = 'br' | 'gzip';
+
+/** The encoding to answer with, from the request's Accept-Encoding (brotli preferred). */
+export function pickEncoding(acceptEncoding: string | undefined): Encoding | null {
+  const offered = (acceptEncoding ?? '')
+    .split(',')
+    .map((part) => part.trim().split(';'))
+    .filter(([, q]) => !q || !/^q=0(\.0*)?$/.test(q.trim()))
+    .map(([name]) => name!.trim().toLowerCase());
+  if (offered.includes('br')) return 'br';
+  if (offered.includes('gzip')) return 'gzip';
+  return null;
+}
+
+/**
+ * Compressed copies of the built files, made once per file version (path, size and mtime): the
+ * assets never change under their hashed names, and compressing on every request would cost CPU
+ * the publisher needs.
+ */
+const compressedCache = new Map<string, Buffer>();
+
+function compressedFile(file: string, encoding: Encoding): Buffer {
+  const stat = statSync(file);
+  const key = `${encoding}:${file}:${stat.size}:${stat.mtimeMs}`;
+  let body = compressedCache.get(key);
+  if (!body) {
+    const raw = readFileSync(file);
+    body =
+      encoding === 'br'
+        ? brotliCompressSync(raw, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 } })
+        : gzipSync(raw, { level: 6 });
+    compressedCache.set(key, body);
+  }
+  return body;
+}
 
 const notBuiltPage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -94,11 +144,18 @@ export function webAppRoutes(_deps: Deps, options: { distDir?: string } = {}): R
         const file = resolveInside(root, urlPath);
         if (file && file !== indexFile && isFile(file)) {
           const immutable = urlPath.startsWith('/assets/');
-          return reply
-            .type(contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream')
+          const extension = path.extname(file).toLowerCase();
+          reply
+            .type(contentTypes[extension] ?? 'application/octet-stream')
             .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
-            .header('x-content-type-options', 'nosniff')
-            .send(createReadStream(file));
+            .header('x-content-type-options', 'nosniff');
+          if (COMPRESSIBLE.has(extension)) {
+            reply.header('vary', 'Accept-Encoding');
+            const encoding = pickEncoding(request.headers['accept-encoding']);
+            if (encoding)
+              return reply.header('content-encoding', encoding).send(compressedFile(file, encoding));
+          }
+          return reply.send(createReadStream(file));
         }
         // A missing asset is a real 404; sending the page instead would hide a broken build.
         if (urlPath.startsWith('/assets/') || /\.[a-z0-9]{1,8}$/i.test(urlPath)) {

@@ -197,6 +197,8 @@ export type AuthorizeRequest = {
   state: string;
   codeChallenge: string;
   scopes: string[];
+  /** The account expected (reconnecting it), for platforms that can pre-fill their sign-in (OIDC `login_hint`). */
+  loginHint?: string | undefined;
 };
 
 export type Capabilities = {

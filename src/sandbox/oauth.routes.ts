@@ -31,6 +31,11 @@ const field = (fields: Fields, name: string): string => {
   return typeof value === 'string' ? value : '';
 };
 
+/** A sandbox username from `login_hint`, or null when it is not one. */
+function loginHint(value: unknown): string | null {
+  return typeof value === 'string' && /^[A-Za-z0-9_]{1,40}$/.test(value) ? value : null;
+}
+
 function authorizeParams(fields: Fields): AuthorizeParams {
   return {
     response_type: field(fields, 'response_type'),
@@ -146,7 +151,13 @@ export function oauthRoutes(deps: Deps, site: Site): Routes {
       return sendHtml(
         reply,
         200,
-        renderConsentPage({ mount: site.mount, clientName: checked.client.name, params, username: 'demo' }),
+        renderConsentPage({
+          mount: site.mount,
+          clientName: checked.client.name,
+          params,
+          // OIDC's login_hint: a client reconnecting an account names it, so the form starts there.
+          username: loginHint((request.query as Fields).login_hint) ?? 'demo',
+        }),
       );
     });
 

@@ -76,15 +76,64 @@ describe('recovery at start and token refresh', () => {
     expect(await recoverOnStart(herald.deps)).toEqual({ missed: 0, overdue: 1, requeued: 0 });
   });
 
-  it('finds connections whose tokens expire within the refresh window', async () => {
+  it('refreshes a one-hour token in its last fifth, and once per lifetime', async () => {
+    const connection = async () =>
+      (await herald.deps.db.select().from(connections).where(eq(connections.id, channel.connectionId)))[0]!;
+    // Just connected: the sandbox's one-hour token is not due, though it expires within the
+    // 60-minute window (it used to be refreshed every minute).
+    const fresh = await connection();
+    expect(fresh.tokenExpiresAt!.getTime() - fresh.tokenIssuedAt!.getTime()).toBeGreaterThan(50 * 60_000);
+    expect(await connectionsDueForRefresh(herald.deps)).not.toContain(channel.connectionId);
+    const skipped = await refreshConnection(herald.deps, {
+      connectionId: channel.connectionId,
+      trigger: 'schedule',
+    });
+    expect((await connection()).lastRefreshedAt).toBeNull();
+    expect(skipped.accessToken).toBeTruthy();
+
+    // Fifty minutes into its hour: due.
     await herald.deps.db
       .update(connections)
-      .set({ tokenExpiresAt: new Date(Date.now() + 10 * 60_000) })
+      .set({
+        tokenIssuedAt: new Date(Date.now() - 50 * 60_000),
+        tokenExpiresAt: new Date(Date.now() + 10 * 60_000),
+      })
       .where(eq(connections.id, channel.connectionId));
     expect(await connectionsDueForRefresh(herald.deps)).toContain(channel.connectionId);
+    await refreshConnection(herald.deps, { connectionId: channel.connectionId, trigger: 'schedule' });
+    const refreshed = await connection();
+    expect(refreshed.lastRefreshedAt).not.toBeNull();
+    expect(refreshed.tokenIssuedAt!.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    expect(await connectionsDueForRefresh(herald.deps)).not.toContain(channel.connectionId);
+
+    // A refresh that handed back the same expiry keeps the lifetime: not due again.
+    await herald.deps.db
+      .update(connections)
+      .set({
+        tokenIssuedAt: new Date(Date.now() - 55 * 60_000),
+        tokenExpiresAt: new Date(Date.now() + 5 * 60_000),
+        lastRefreshedAt: new Date(Date.now() - 60_000),
+      })
+      .where(eq(connections.id, channel.connectionId));
+    expect(await connectionsDueForRefresh(herald.deps)).not.toContain(channel.connectionId);
   });
 
   it('refreshes once when two callers refresh the same connection at once', async () => {
+    // Due: fifty minutes into a one-hour token.
+    await herald.deps.db
+      .update(connections)
+      .set({
+        tokenIssuedAt: new Date(Date.now() - 50 * 60_000),
+        tokenExpiresAt: new Date(Date.now() + 10 * 60_000),
+        lastRefreshedAt: null,
+      })
+      .where(eq(connections.id, channel.connectionId));
+    const refreshesSoFar = async () =>
+      rowsOf<{ n: number }>(
+        await herald.deps.db.execute(sql`select count(*)::int as n from reauth_audit
+          where connection_id = ${channel.connectionId} and kind = 'refresh' and succeeded`),
+      )[0]!.n;
+    const earlier = await refreshesSoFar();
     const before = (
       await herald.deps.db.select().from(connections).where(eq(connections.id, channel.connectionId))
     )[0]!;
@@ -102,12 +151,7 @@ describe('recovery at start and token refresh', () => {
     expect(after.status).toBe('active');
     expect(after.refreshToken).not.toBe(before.refreshToken);
     expect(after.refreshLeaseUntil).toBeNull();
-    const audits = rowsOf<{ n: number }>(
-      await herald.deps.db
-        .execute(sql`select count(*)::int as n from reauth_audit where connection_id = ${channel.connectionId}
-        and kind = 'refresh' and succeeded`),
-    );
-    expect(audits[0]!.n).toBe(1);
+    expect((await refreshesSoFar()) - earlier).toBe(1);
     // Still usable: the platform accepts the rotated token.
     const res = await herald.app.inject({
       method: 'POST',

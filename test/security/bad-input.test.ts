@@ -199,12 +199,18 @@ const semanticCases: Record<string, BadInput[]> = {
     { title: 'query.cursor: not a cursor', query: { cursor: 'garbage' }, expect: refused([422], 'cursor') },
     {
       title: 'query.cursor: a cursor whose id is not a uuid',
-      query: { cursor: b64(JSON.stringify({ createdAt: '2024-01-01 00:00:00+00', id: 'nope' })) },
+      query: {
+        cursor: b64(JSON.stringify({ key: '2024-01-01 00:00:00+00', id: 'nope', sort: 'created_desc' })),
+      },
       expect: refused([422], 'cursor'),
     },
     {
       title: 'query.cursor: a cursor with an impossible time',
-      query: { cursor: b64(JSON.stringify({ createdAt: '2024-13-45 99:99:99+00', id: randomUUID() })) },
+      query: {
+        cursor: b64(
+          JSON.stringify({ key: '2024-13-45 99:99:99+00', id: randomUUID(), sort: 'created_desc' }),
+        ),
+      },
       expect: refused([422], 'cursor'),
     },
   ],

@@ -113,6 +113,26 @@ export const routeMatrix: Record<string, RouteSpec> = {
     params: { id: { value: '00000000-0000-4000-8000-000000000000' } },
   },
   'DELETE /api/tokens/:id': { needs: 'authenticated', params: { id: 'token' } },
+  // A wrong current password: the route is reached, and nobody's password changes.
+  'POST /api/me/password': {
+    needs: 'authenticated',
+    body: () => ({ currentPassword: 'not the password', newPassword: 'a long enough password' }),
+  },
+  'GET /api/account-links/:token': {
+    needs: 'public',
+    params: { token: { value: 'no-such-link-0123456789' } },
+  },
+  'POST /api/account-links/:token': {
+    needs: 'public',
+    params: { token: { value: 'no-such-link-0123456789' } },
+    body: () => ({ password: 'a long enough password' }),
+  },
+  'GET /api/instance/settings': { needs: 'authenticated' },
+  // Any caller gets past authentication; only instance admins change anything (to the default here).
+  'PATCH /api/instance/settings': {
+    needs: 'authenticated',
+    body: () => ({ workspaceCreators: 'admins_and_users' }),
+  },
   'GET /api/oauth/callback': { needs: 'public', query: { state: 'no-such-state', code: 'x' } },
   'GET /media/:id/:signature': {
     needs: 'public',
@@ -128,6 +148,14 @@ export const routeMatrix: Record<string, RouteSpec> = {
       name: 'Added',
       password: 'a long enough password',
     }),
+  },
+  'POST /api/workspaces/:workspaceId/invitations': {
+    needs: 'admin',
+    body: () => ({ email: `invited-${unique()}@example.test`, role: 'viewer', name: 'Invited' }),
+  },
+  'POST /api/workspaces/:workspaceId/members/:userId/password-reset': {
+    needs: 'admin',
+    params: { userId: 'member' },
   },
   'PATCH /api/workspaces/:workspaceId/members/:userId': {
     needs: 'admin',

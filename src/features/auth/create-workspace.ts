@@ -2,7 +2,8 @@ import { eq, like, or } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import { memberships, type Role, workspaces } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
-import { invalidField } from '../../errors.ts';
+import { AppError, invalidField } from '../../errors.ts';
+import { workspaceCreationRefusal } from '../instance/instance-settings.ts';
 import { recordAudit } from './audit.ts';
 
 /** A workspace as its members see it. */
@@ -66,11 +67,16 @@ export async function insertWorkspace(
   }
 }
 
-/** Creates a workspace; the caller becomes its admin. */
+/**
+ * Creates a workspace; the caller becomes its admin. Refused (`forbidden`) when the instance's
+ * setting does not let this person create workspaces.
+ */
 export async function createWorkspace(
   deps: Deps,
   options: { name: string; ownerId: string },
 ): Promise<MyWorkspace> {
+  const refusal = await workspaceCreationRefusal(deps, { userId: options.ownerId });
+  if (refusal) throw new AppError('forbidden', refusal);
   return deps.db.transaction(async (tx) => {
     const workspace = await insertWorkspace(tx, options);
     await recordAudit(tx, {

@@ -2,7 +2,7 @@
  * The OAuth app used to connect a platform for a workspace: the workspace's own app if it brought
  * one, else the instance-wide app. The sandbox's app registers itself on first use.
  */
-import { and, desc, eq, isNull, or } from 'drizzle-orm';
+import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import { platformApps } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
@@ -17,8 +17,12 @@ export const usableApps = (options: { workspaceId: string; platform: string }) =
     or(eq(platformApps.workspaceId, options.workspaceId), isNull(platformApps.workspaceId)),
   );
 
-/** The workspace's own app wins over the instance's; a newer one over an older. */
-export const workspaceAppsFirst = [desc(platformApps.workspaceId), desc(platformApps.createdAt)];
+/**
+ * The workspace's own app wins over the instance's; a newer one over an older. (Ordering by
+ * `workspace_id desc` would not do: PostgreSQL puts nulls first in descending order, so the
+ * instance's app used to win.)
+ */
+export const workspaceAppsFirst = [sql`${platformApps.workspaceId} is null`, desc(platformApps.createdAt)];
 
 export async function findPlatformApp(deps: Deps, options: { workspaceId: string; platform: string }) {
   const rows = await deps.db
@@ -27,8 +31,12 @@ export async function findPlatformApp(deps: Deps, options: { workspaceId: string
     .where(usableApps(options))
     .orderBy(...workspaceAppsFirst);
   const app = rows[0];
-  if (app && app.platform === 'sandbox' && !sandboxAppIsCurrent(deps, app))
+  // Herald keeps only its own instance-wide sandbox registration current; a workspace's own app is
+  // used as the workspace registered it.
+  if (app && app.platform === 'sandbox' && app.workspaceId === null && !sandboxAppIsCurrent(deps, app))
     return registerSandboxApp(deps, app.id);
+  // A workspace's sandbox app without an address is a client of this Herald's own sandbox.
+  if (app && app.platform === 'sandbox' && !app.baseUrl) return { ...app, baseUrl: deps.config.sandboxUrl };
   if (app) return app;
   if (options.platform === 'sandbox') return registerSandboxApp(deps, null);
   throw new AppError(

@@ -13,6 +13,7 @@ import type { Deps } from '../../deps.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { type Credentials, PlatformError } from '../../platforms/types.ts';
 import { adapterContext, credentialsOf, sealTokens } from './credentials.ts';
+import { isRefreshDue } from './refresh-due.ts';
 
 const LEASE_MS = 30_000;
 const WAIT_STEP_MS = 200;
@@ -79,11 +80,12 @@ async function refreshUnderLease(
       return current;
     }
     // The sweep's reason to refresh may be gone: another process refreshed just before this lease.
-    const horizon = deps.clock.now().getTime() + deps.config.refreshWindowMinutes * 60_000;
     if (
       options.trigger === 'schedule' &&
-      connection.tokenExpiresAt &&
-      connection.tokenExpiresAt.getTime() > horizon
+      !isRefreshDue(connection, {
+        now: deps.clock.now(),
+        windowMinutes: deps.config.refreshWindowMinutes,
+      })
     ) {
       await release();
       return current;
@@ -156,6 +158,11 @@ async function refreshUnderLease(
           health: 'healthy',
           lastError: null,
           lastRefreshedAt: deps.clock.now(),
+          // A new expiry starts a new lifetime; the same expiry handed back does not.
+          tokenIssuedAt:
+            sealed.tokenExpiresAt?.getTime() === connection.tokenExpiresAt?.getTime()
+              ? connection.tokenIssuedAt
+              : deps.clock.now(),
           refreshLeaseUntil: null,
         })
         .where(eq(connections.id, connection.id))
@@ -182,11 +189,20 @@ async function markExpired(deps: Deps, connectionId: string, message: string, tr
   deps.log.warn({ connectionId }, 'connection needs re-authorisation');
 }
 
-/** Connections whose tokens expire within the refresh window. */
+/**
+ * Connections whose tokens are due for a refresh (see refresh-due.ts). The query narrows to tokens
+ * expiring within the window, which the index covers; the lifetime rule decides among those.
+ */
 export async function connectionsDueForRefresh(deps: Deps): Promise<string[]> {
-  const horizon = new Date(deps.clock.now().getTime() + deps.config.refreshWindowMinutes * 60_000);
+  const now = deps.clock.now();
+  const horizon = new Date(now.getTime() + deps.config.refreshWindowMinutes * 60_000);
   const rows = await deps.db
-    .select({ id: connections.id })
+    .select({
+      id: connections.id,
+      tokenExpiresAt: connections.tokenExpiresAt,
+      tokenIssuedAt: connections.tokenIssuedAt,
+      lastRefreshedAt: connections.lastRefreshedAt,
+    })
     .from(connections)
     .where(
       and(
@@ -195,5 +211,7 @@ export async function connectionsDueForRefresh(deps: Deps): Promise<string[]> {
         lt(connections.tokenExpiresAt, horizon),
       ),
     );
-  return rows.map((r) => r.id);
+  return rows
+    .filter((row) => isRefreshDue(row, { now, windowMinutes: deps.config.refreshWindowMinutes }))
+    .map((row) => row.id);
 }

@@ -44,6 +44,7 @@ export async function saveConnection(
     displayName: profile.displayName,
     avatarUrl: profile.avatarUrl,
     ...sealed,
+    tokenIssuedAt: deps.clock.now(),
     scopes: tokens.scopes,
     status: 'active' as const,
     health: 'healthy' as const,

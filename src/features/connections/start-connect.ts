@@ -30,14 +30,16 @@ export async function startConnect(
 ): Promise<{ authorizeUrl: string }> {
   let platform = options.platform;
   let connectionApp: typeof platformApps.$inferSelect | null = null;
+  let loginHint: string | undefined;
   if (options.connectionId) {
     const [connection] = await deps.db
-      .select({ platform: connections.platform, app: platformApps })
+      .select({ platform: connections.platform, username: connections.username, app: platformApps })
       .from(connections)
       .leftJoin(platformApps, eq(platformApps.id, connections.platformAppId))
       .where(and(eq(connections.id, options.connectionId), eq(connections.workspaceId, options.workspaceId)));
     if (!connection) throw notFound('connection');
     platform = connection.platform;
+    loginHint = connection.username ?? undefined;
     // Same server as before: on Mastodon another instance's app would not know the account. (The
     // sandbox's app follows Herald's own address, which findPlatformApp keeps current.)
     connectionApp = connection.app?.isActive && platform !== 'sandbox' ? connection.app : null;
@@ -77,6 +79,7 @@ export async function startConnect(
     state,
     codeChallenge: createHash('sha256').update(verifier).digest('base64url'),
     scopes: app.scopes,
+    loginHint,
   });
   return { authorizeUrl };
 }

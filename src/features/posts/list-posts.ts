@@ -1,12 +1,16 @@
-/** Lists a workspace's posts, newest first, with filters, full-text search and cursor pagination. */
-import { and, desc, eq, exists, gte, lt, or, type SQL, sql } from 'drizzle-orm';
+/**
+ * Lists a workspace's posts with filters, full-text search (in the text, the title and every
+ * per-channel override) and cursor pagination, sorted by creation or by the post's time (when it
+ * was published, else when it is scheduled, else when it was written).
+ */
+import { and, asc, desc, eq, exists, gt, gte, lt, or, type SQL, sql } from 'drizzle-orm';
 import { posts, postTargets } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import { invalidField } from '../../errors.ts';
 import { viewPosts } from './get-post.ts';
-import type { PostView } from './posts.schemas.ts';
+import type { PostSort, PostView } from './posts.schemas.ts';
 
-type Cursor = { createdAt: string; id: string };
+type Cursor = { key: string; id: string; sort: PostSort };
 
 const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
 
@@ -18,12 +22,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function decodeCursor(value: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Cursor;
-    if (
-      typeof c.createdAt === 'string' &&
-      typeof c.id === 'string' &&
-      CURSOR_TIME.test(c.createdAt) &&
-      UUID.test(c.id)
-    ) {
+    if (typeof c.key === 'string' && typeof c.id === 'string' && CURSOR_TIME.test(c.key) && UUID.test(c.id)) {
       return c;
     }
   } catch {}
@@ -41,6 +40,7 @@ export async function listPosts(
     q?: string | undefined;
     hashtag?: string | undefined;
     cursor?: string | undefined;
+    sort?: PostSort | undefined;
     limit: number;
   },
 ): Promise<{ items: PostView[]; nextCursor: string | null }> {
@@ -56,11 +56,32 @@ export async function listPosts(
       ),
     );
   }
-  const when = sql`coalesce(${posts.scheduledAt}, ${posts.publishedAt}, ${posts.createdAt})`;
+  const sort = options.sort ?? 'created_desc';
+  // The time the web app shows beside a post.
+  const when = sql`coalesce(${posts.publishedAt}, ${posts.scheduledAt}, ${posts.createdAt})`;
+  const key = sort.startsWith('when') ? when : sql`${posts.createdAt}`;
+  const ascending = sort.endsWith('_asc');
   if (options.from) where.push(gte(when, new Date(options.from)));
   if (options.to) where.push(lt(when, new Date(options.to)));
-  if (options.q?.trim())
-    where.push(sql`${posts.searchVector} @@ websearch_to_tsquery('simple', ${options.q})`);
+  if (options.q?.trim()) {
+    const query = sql`websearch_to_tsquery('simple', ${options.q})`;
+    where.push(
+      or(
+        sql`${posts.searchVector} @@ ${query}`,
+        exists(
+          deps.db
+            .select({ one: sql`1` })
+            .from(postTargets)
+            .where(
+              and(
+                eq(postTargets.postId, posts.id),
+                sql`to_tsvector('simple', coalesce(${postTargets.contentOverride}, '')) @@ ${query}`,
+              ),
+            ),
+        ),
+      )!,
+    );
+  }
   if (options.hashtag) {
     where.push(
       sql`${posts.hashtags} @> ${JSON.stringify([options.hashtag.replace(/^#/, '').toLowerCase()])}::jsonb`,
@@ -68,17 +89,20 @@ export async function listPosts(
   }
   if (options.cursor) {
     const c = decodeCursor(options.cursor);
+    if (c.sort !== sort) throw invalidField('cursor', 'from a list in another order');
     // Compared as PostgreSQL text: timestamps have microseconds, a JS Date only milliseconds.
-    const at = sql`${c.createdAt}::timestamptz`;
+    const at = sql`${c.key}::timestamptz`;
     where.push(
-      or(sql`${posts.createdAt} < ${at}`, and(sql`${posts.createdAt} = ${at}`, lt(posts.id, c.id)))!,
+      ascending
+        ? or(sql`${key} > ${at}`, and(sql`${key} = ${at}`, gt(posts.id, c.id)))!
+        : or(sql`${key} < ${at}`, and(sql`${key} = ${at}`, lt(posts.id, c.id)))!,
     );
   }
   const rows = await deps.db
-    .select({ post: posts, createdAtText: sql<string>`${posts.createdAt}::text` })
+    .select({ post: posts, keyText: sql<string>`(${key})::text` })
     .from(posts)
     .where(and(...where))
-    .orderBy(desc(posts.createdAt), desc(posts.id))
+    .orderBy(...(ascending ? [asc(key), asc(posts.id)] : [desc(key), desc(posts.id)]))
     .limit(options.limit + 1);
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
@@ -90,7 +114,7 @@ export async function listPosts(
     ),
     nextCursor:
       rows.length > options.limit && last
-        ? encodeCursor({ createdAt: last.createdAtText, id: last.post.id })
+        ? encodeCursor({ key: last.keyText, id: last.post.id, sort })
         : null,
   };
 }

@@ -54,13 +54,20 @@ export const resolveBody = z.object({
   remoteUrl: z.url().optional(),
 });
 
+export const postSorts = ['created_desc', 'created_asc', 'when_asc', 'when_desc'] as const;
+export type PostSort = (typeof postSorts)[number];
+
 export const listQuery = z.object({
   status: z.enum(postStatuses).optional(),
   channelId: z.uuid().optional(),
   from: instantInput.optional().describe('Scheduled or published at or after'),
   to: instantInput.optional().describe('Scheduled or published before'),
-  q: z.string().max(200).optional().describe('Full-text search in title and content'),
+  q: z.string().max(200).optional().describe('Full-text search in title, content and per-channel texts'),
   hashtag: z.string().max(100).optional(),
+  sort: z
+    .enum(postSorts)
+    .default('created_desc')
+    .describe("created_*: by creation; when_*: by the post's time (published, else scheduled, else created)"),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

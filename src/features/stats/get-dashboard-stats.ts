@@ -36,16 +36,12 @@ export type DashboardStats = {
 export const EXPIRING_SOON_MS = 7 * 24 * 3600_000;
 
 /**
- * Success as a percentage with one decimal, or null when nothing has finished yet.
- *
- * Posts: published / (published + failed + partially_published). Only finished posts count (a
- * scheduled or publishing post has no outcome yet, a cancelled one never will), and a post that
- * reached only some of its channels is not a success: the denominator is "posts that were meant to go
- * out everywhere and are done trying", the numerator "those that did". (The seed divided by every
- * post, which made a workspace full of drafts look like it was failing.)
- *
- * Targets (per platform): published / (published + failed + missed). A target in `unknown` is left
- * out until reconciliation says what happened.
+ * Success as a percentage with one decimal, or null when nothing has finished yet. One definition,
+ * for the workspace and for each platform alike, counted in channel posts (targets):
+ * published / (published + failed + missed). A target in `unknown` is left out until
+ * reconciliation says what happened; scheduled, retrying and cancelled targets have no outcome.
+ * (Posts were counted before, so a post that reached two of three channels made the workspace
+ * figure disagree with the per-platform one.)
  */
 export function successRate(succeeded: number, finished: number): number | null {
   return finished > 0 ? Math.round((1000 * succeeded) / finished) / 10 : null;
@@ -58,6 +54,7 @@ type SummaryRow = {
   failed: number;
   published_today: number;
   failed_targets: number;
+  published_targets: number;
   unknown_targets: number;
   waiting_reauth_targets: number;
   connections_expiring_soon: number;
@@ -111,6 +108,7 @@ export async function getDashboardStats(
          and published_at < ${end.toISOString()}::timestamptz
     ), target_counts as (
       select coalesce(sum(n) filter (where status in ('failed', 'missed')), 0)::int as failed_targets,
+             coalesce(sum(n) filter (where status = 'published'), 0)::int as published_targets,
              coalesce(sum(n) filter (where status = 'unknown'), 0)::int as unknown_targets,
              coalesce(sum(n) filter (where status = 'waiting_reauth'), 0)::int as waiting_reauth_targets,
              count(*)::int as target_count_rows
@@ -177,7 +175,7 @@ export async function getDashboardStats(
     today: { timeZone, start, end },
     totalScheduled: s.scheduled,
     publishedToday: s.published_today,
-    successRate: successRate(s.published, s.published + s.failed + s.partially_published),
+    successRate: successRate(s.published_targets, s.published_targets + s.failed_targets),
     failedPosts: s.failed,
     failedTargets: s.failed_targets,
     unknownTargets: s.unknown_targets,

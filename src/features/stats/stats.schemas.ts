@@ -36,7 +36,7 @@ export const dashboardStatsReply = z
     totalScheduled: count.describe('posts in status scheduled'),
     publishedToday: count.describe('posts whose published_at falls on today in `tz`'),
     successRate: rate.describe(
-      'published / (published + failed + partially_published) posts, as a percentage',
+      'published / (published + failed + missed) targets (channel posts), as a percentage; the same definition as per platform',
     ),
     failedPosts: count,
     failedTargets: count.describe('targets failed or missed'),

@@ -56,7 +56,11 @@ export const sandboxAdapter: OAuthAdapter = {
   displayName: 'Sandbox',
   capabilities,
 
-  authorizeUrl: (ctx, request) => authorizationUrl(ctx, oauthServer(ctx), request),
+  authorizeUrl: (ctx, request) =>
+    authorizationUrl(ctx, oauthServer(ctx), {
+      ...request,
+      ...(request.loginHint ? { params: { login_hint: request.loginHint } } : {}),
+    }),
 
   exchangeCode: (ctx, request) => exchangeAuthorizationCode(ctx, oauthServer(ctx), request),
 

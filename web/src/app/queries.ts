@@ -45,6 +45,7 @@ export type PostFilters = {
   from?: string;
   to?: string;
   q?: string;
+  sort?: 'created_desc' | 'created_asc' | 'when_asc' | 'when_desc';
   limit?: number;
 };
 

@@ -10,6 +10,7 @@ import { PostDetailPage } from '../pages/post-detail';
 import { PostsPage } from '../pages/posts';
 import { QueuePage } from '../pages/queue';
 import { SettingsPage } from '../pages/settings';
+import { SetPasswordPage } from '../pages/set-password';
 import { SetupPage } from '../pages/setup';
 import { useSession } from './session';
 
@@ -61,6 +62,14 @@ export function AppRoutes() {
         element={
           <Title title="Set up">
             <SetupPage />
+          </Title>
+        }
+      />
+      <Route
+        path="/set-password/:token"
+        element={
+          <Title title="Set your password">
+            <SetPasswordPage />
           </Title>
         }
       />

@@ -21,6 +21,8 @@ type Confirm = {
   title: string;
   body?: ReactNode;
   confirmLabel: string;
+  /** The button that changes nothing; "Cancel" unless that would read like the action (cancelling a post). */
+  cancelLabel?: string;
   danger?: boolean;
   resolve: (ok: boolean) => void;
 };
@@ -98,6 +100,7 @@ function ConfirmDialog({
   title,
   body,
   confirmLabel,
+  cancelLabel = 'Cancel',
   danger,
   onClose,
 }: Omit<Confirm, 'resolve'> & { onClose(ok: boolean): void }) {
@@ -105,7 +108,7 @@ function ConfirmDialog({
     <Dialog title={title} onClose={() => onClose(false)}>
       <div className="dialog-body">{body ? <div className="muted">{body}</div> : null}</div>
       <div className="dialog-actions">
-        <Button onClick={() => onClose(false)}>Cancel</Button>
+        <Button onClick={() => onClose(false)}>{cancelLabel}</Button>
         <Button variant={danger ? 'danger-solid' : 'primary'} onClick={() => onClose(true)} autoFocus>
           {confirmLabel}
         </Button>

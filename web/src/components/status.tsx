@@ -26,10 +26,16 @@ const tones: Record<string, Tone> = {
 };
 
 const labels: Record<string, string> = {
+  deferred: 'rate limited',
   waiting_reauth: 'needs reconnect',
   partially_published: 'partly published',
   unknown: 'outcome unknown',
 };
+
+/** The colour family a status is shown in (badge-<tone>, cal-status-<tone>). */
+export function statusTone(status: string): Tone {
+  return tones[status] ?? 'neutral';
+}
 
 export function statusLabel(status: string): string {
   return labels[status] ?? status.replaceAll('_', ' ');

@@ -85,6 +85,11 @@ describe('helpers', () => {
   it('knows the zones', () => {
     expect(listTimeZones()[0]).toBe('UTC');
     expect(listTimeZones()).toContain('Europe/Paris');
+    // Current names only: no deprecated aliases beside them.
+    expect(listTimeZones()).toContain('Asia/Kolkata');
+    expect(listTimeZones()).toContain('Europe/Kyiv');
+    expect(listTimeZones()).not.toContain('Asia/Calcutta');
+    expect(listTimeZones()).not.toContain('Europe/Kiev');
     expect(isValidTimeZone('Europe/Paris')).toBe(true);
     expect(isValidTimeZone('Nowhere/Town')).toBe(false);
   });

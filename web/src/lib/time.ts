@@ -6,15 +6,42 @@
  */
 import { Temporal } from 'temporal-polyfill';
 
-/** The browser's own zone, e.g. `Europe/Paris`. */
-export function browserTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+/**
+ * Old IANA names browsers still hand out (ICU keeps them as canonical) and their current names.
+ * Only the current name is offered, so nobody picks Asia/Calcutta beside Asia/Kolkata.
+ */
+export const RENAMED_TIME_ZONES: Record<string, string> = {
+  'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+  'America/Godthab': 'America/Nuuk',
+  'America/Indianapolis': 'America/Indiana/Indianapolis',
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'Europe/Uzhgorod': 'Europe/Kyiv',
+  'Europe/Zaporozhye': 'Europe/Kyiv',
+  'Pacific/Enderbury': 'Pacific/Kanton',
+  'Pacific/Ponape': 'Pacific/Pohnpei',
+  'Pacific/Truk': 'Pacific/Chuuk',
+};
+
+/** A zone under its current IANA name. */
+export function currentZoneName(zone: string): string {
+  return RENAMED_TIME_ZONES[zone] ?? zone;
 }
 
-/** Every IANA zone the browser knows, `UTC` first. */
+/** The browser's own zone, e.g. `Europe/Paris`. */
+export function browserTimeZone(): string {
+  return currentZoneName(Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
+}
+
+/** Every IANA zone the browser knows under its current name, `UTC` first. */
 export function listTimeZones(): string[] {
   const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
-  return ['UTC', ...zones.filter((z) => z !== 'UTC')];
+  const current = new Set(zones.map(currentZoneName).filter((z) => z !== 'UTC'));
+  return ['UTC', ...[...current].sort()];
 }
 
 export function isValidTimeZone(zone: string): boolean {

@@ -12,7 +12,18 @@ import '@fullcalendar/react/skeleton.css';
 import '@fullcalendar/react/themes/breezy/theme.css';
 import '@fullcalendar/react/themes/breezy/palettes/indigo.css';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Check, PenSquare, X } from 'lucide-react';
+import {
+  AlertTriangle,
+  Ban,
+  Check,
+  Clock,
+  FileText,
+  type LucideIcon,
+  PenSquare,
+  RefreshCw,
+  Send,
+  X,
+} from 'lucide-react';
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client';
@@ -22,12 +33,29 @@ import { useChannels, usePosts } from '../app/queries';
 import { useWorkspace } from '../app/session';
 import { channelColor } from '../components/channel';
 import { useFeedback } from '../components/feedback';
-import { statusLabel } from '../components/status';
+import { statusLabel, statusTone } from '../components/status';
 import { TimeZoneSelect } from '../components/time-zone-select';
 import { ErrorNotice, PageHeader } from '../components/ui';
 import { instantToZoned } from '../lib/time';
 
 const MOVABLE = new Set(['scheduled', 'draft', 'failed']);
+
+/** Each status has its own icon as well as its colour, so colour is never the only sign. */
+const STATUS_ICONS: Record<string, LucideIcon> = {
+  draft: FileText,
+  scheduled: Clock,
+  publishing: Send,
+  retrying: RefreshCw,
+  published: Check,
+  partially_published: AlertTriangle,
+  failed: X,
+  cancelled: Ban,
+};
+
+/** Whether the user's locale writes times on a 12-hour clock (en-US) or a 24-hour one (en-GB, fr). */
+function usesTwelveHourClock(): boolean {
+  return new Intl.DateTimeFormat(undefined, { hour: 'numeric' }).resolvedOptions().hour12 === true;
+}
 
 function isPhone(): boolean {
   return window.matchMedia('(max-width: 700px)').matches;
@@ -44,7 +72,11 @@ export function CalendarPage() {
   const views: Record<string, string> = { month: 'dayGridMonth', week: 'timeGridWeek', agenda: 'listWeek' };
   const initialView = views[params.get('view') ?? ''] ?? (isPhone() ? 'listWeek' : 'dayGridMonth');
   const initialDate = /^\d{4}-\d{2}-\d{2}$/.test(params.get('date') ?? '') ? params.get('date')! : undefined;
+  const [timeFormat] = useState(
+    () => ({ hour: '2-digit', minute: '2-digit', hour12: usesTwelveHourClock() }) as const,
+  );
   const [range, setRange] = useState<{ from: string; to: string } | null>(null);
+  const [viewType, setViewType] = useState(initialView);
   const channels = useChannels();
   const posts = usePosts(
     { from: range?.from, to: range?.to, limit: 100 },
@@ -54,6 +86,7 @@ export function CalendarPage() {
     },
   );
   const [hidden, setHidden] = useState<Set<string>>(new Set());
+  const [showCancelled, setShowCancelled] = useState(params.get('cancelled') !== 'hide');
 
   const reschedule = useMutation({
     mutationFn: ({ id, at }: { id: string; at: string }) =>
@@ -71,6 +104,7 @@ export function CalendarPage() {
     return items.flatMap((post) => {
       const start = post.scheduledAt ?? post.publishedAt;
       if (!start) return [];
+      if (!showCancelled && post.status === 'cancelled') return [];
       const channelIds = post.targets.map((t) => t.channelId);
       if (channelIds.length > 0 && channelIds.every((id) => hidden.has(id))) return [];
       const color = channelIds[0] ? channelColor(channelIds[0]) : '#667085';
@@ -85,11 +119,12 @@ export function CalendarPage() {
           borderColor: color,
           textColor: '#ffffff',
           editable: workspace.canEdit && MOVABLE.has(post.status),
+          classNames: [`cal-status-${post.status}`],
           extendedProps: { status: post.status, channelIds },
         },
       ];
     });
-  }, [posts.data, range, hidden, workspace.canEdit]);
+  }, [posts.data, range, hidden, workspace.canEdit, showCancelled]);
 
   const toggleChannel = (id: string) =>
     setHidden((prev) => {
@@ -134,6 +169,22 @@ export function CalendarPage() {
           ))}
         </fieldset>
       ) : null}
+      <fieldset className="legend" style={{ border: 0, padding: 0, margin: 0 }}>
+        <legend className="sr-only">Show statuses</legend>
+        <label className="checkbox small">
+          <input
+            type="checkbox"
+            checked={showCancelled}
+            onChange={(e) => setShowCancelled(e.target.checked)}
+          />
+          Show cancelled posts
+        </label>
+        <span className="small muted" aria-hidden="true">
+          {['scheduled', 'published', 'failed', 'cancelled'].map((status) => (
+            <StatusMark key={status} status={status} withLabel />
+          ))}
+        </span>
+      </fieldset>
       <div className="card calendar-card">
         <FullCalendar
           plugins={[breezyTheme, dayGridPlugin, timeGridPlugin, listPlugin, interactionPlugin]}
@@ -147,17 +198,25 @@ export function CalendarPage() {
           buttons={{ listWeek: { text: 'Agenda' } }}
           todayHint="Go to today"
           timeZone={zone}
-          height="auto"
+          // Week view gets a fixed height, so it has a scroller that opens at the working day.
+          height={viewType.startsWith('timeGrid') ? 720 : 'auto'}
           firstDay={1}
           nowIndicator
           dayMaxEvents={4}
+          // Week view opens at the working day: a fixed height gives it a scroller to place.
           scrollTime="08:00:00"
+          views={{ timeGridWeek: { slotHeaderFormat: timeFormat } }}
+          // Times as the user's locale writes them, the same everywhere on the page.
+          eventTimeFormat={timeFormat}
           events={events}
           eventStartEditable={workspace.canEdit}
           eventDurationEditable={false}
           eventDisplay="block"
           allDaySlot={false}
-          datesSet={(info) => setRange({ from: info.start.toISOString(), to: info.end.toISOString() })}
+          datesSet={(info) => {
+            setRange({ from: info.start.toISOString(), to: info.end.toISOString() });
+            setViewType(info.view.type);
+          }}
           eventClick={(info) => {
             info.jsEvent.preventDefault();
             navigate(`/posts/${info.event.id}`);
@@ -197,11 +256,9 @@ export function CalendarPage() {
               <div
                 className={arg.view.type.startsWith('list') ? 'cal-event cal-event-list' : 'cal-event'}
                 title={`${statusLabel(status)}: ${arg.event.title}`}
+                data-status={status}
               >
-                {status === 'published' ? <Check size={12} aria-label="published" /> : null}
-                {status === 'failed' || status === 'partially_published' ? (
-                  <X size={12} aria-label={statusLabel(status)} />
-                ) : null}
+                <StatusMark status={status} withLabel={arg.view.type.startsWith('list')} />
                 {arg.timeText ? <b>{arg.timeText}</b> : null}
                 {channelIds.length > 1 ? (
                   <span className="cal-event-dots" aria-hidden="true">
@@ -217,5 +274,20 @@ export function CalendarPage() {
         />
       </div>
     </div>
+  );
+}
+
+/** A status as an icon in a tinted chip, with its name (visible, or for screen readers only). */
+function StatusMark({ status, withLabel }: { status: string; withLabel?: boolean }) {
+  const Icon = STATUS_ICONS[status] ?? Clock;
+  return (
+    <span className={`cal-status cal-status-tone-${statusTone(status)}`}>
+      <Icon size={11} aria-hidden="true" strokeWidth={2.5} />
+      {withLabel ? (
+        <span>{statusLabel(status)}</span>
+      ) : (
+        <span className="sr-only">{statusLabel(status)}</span>
+      )}
+    </span>
   );
 }

@@ -16,6 +16,7 @@ import { useWorkspace } from '../app/session';
 import { ChannelAvatar, channelHandle, platformName, sandboxFeedUrl } from '../components/channel';
 import { useFeedback } from '../components/feedback';
 import { StatusBadge } from '../components/status';
+import { connectionAccess } from '../lib/connection-access';
 import { Button, Card, EmptyState, ErrorNotice, Notice, PageHeader, Spinner } from '../components/ui';
 import { formatDateTime, formatRelative } from '../lib/time';
 import { ConnectDialog } from './connect-dialog';
@@ -194,8 +195,8 @@ function ChannelCard({
   });
   const conn = c.connection;
   const feed = sandboxFeedUrl(c);
-  const expired = conn.tokenExpiresAt !== null && Date.parse(conn.tokenExpiresAt) < Date.now() - 5 * 60_000;
-  const needsReconnect = conn.status !== 'active' || conn.health === 'unhealthy';
+  const access = connectionAccess(conn);
+  const needsReconnect = access.needsReconnect;
   return (
     <article className="card" aria-labelledby={`channel-${c.id}`}>
       <div className="card-body stack-sm">
@@ -211,25 +212,21 @@ function ChannelCard({
           </div>
         </div>
         <div className="row">
-          <StatusBadge status={conn.status} />
-          <StatusBadge status={conn.health} label={`health: ${conn.health}`} />
+          <StatusBadge status={access.badge} label={access.badgeLabel} />
           {!c.isActive ? <StatusBadge status="cancelled" label="paused" /> : null}
         </div>
         <dl className="kv">
           <dt>Access</dt>
           <dd>
-            {conn.tokenExpiresAt
-              ? `expires ${formatDateTime(conn.tokenExpiresAt, zone, { weekday: undefined })} (${formatRelative(conn.tokenExpiresAt)})`
-              : 'does not expire'}
+            {access.expiresAt
+              ? `${access.text} ${formatDateTime(access.expiresAt, zone, { weekday: undefined })} (${formatRelative(access.expiresAt)}).`
+              : access.text}
           </dd>
         </dl>
         {conn.lastError ? (
           <Notice kind="error" title="Last error:">
             {conn.lastError}
           </Notice>
-        ) : null}
-        {expired && conn.status === 'active' ? (
-          <Notice kind="warning">Access expired and was not renewed. Reconnect to keep publishing.</Notice>
         ) : null}
         <div className="row" style={{ marginTop: 4 }}>
           {c.url ? (

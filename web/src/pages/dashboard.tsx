@@ -55,11 +55,11 @@ export function DashboardPage() {
     refetchInterval: 30_000,
   });
   const channels = useChannels();
-  const failed = usePosts({ status: 'failed', limit: 5 });
-  const partial = usePosts({ status: 'partially_published', limit: 5 });
+  const failed = usePosts({ status: 'failed', sort: 'when_desc', limit: 5 });
+  const partial = usePosts({ status: 'partially_published', sort: 'when_desc', limit: 5 });
   // Fixed at mount so the query key stays stable between renders.
   const [now] = useState(() => new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString());
-  const upcoming = usePosts({ status: 'scheduled', from: now, limit: 6 });
+  const upcoming = usePosts({ status: 'scheduled', from: now, sort: 'when_asc', limit: 6 });
   const unknown = useQuery({
     queryKey: keys.jobs(workspace.id, 'attention'),
     queryFn: () =>
@@ -241,20 +241,20 @@ export function DashboardPage() {
 function StatCards({ stats, loading }: { stats: Stats | undefined; loading: boolean }) {
   const value = (v: number | string | undefined) => (loading ? '…' : (v ?? '—'));
   const cards = [
-    { label: 'Scheduled', value: value(stats?.totalScheduled), icon: CalendarClock, to: '/calendar' },
+    { label: 'Scheduled posts', value: value(stats?.totalScheduled), icon: CalendarClock, to: '/calendar' },
     {
-      label: 'Published today',
+      label: 'Posts published today',
       value: value(stats?.publishedToday),
       icon: Send,
       to: '/posts?status=published',
     },
     {
-      label: 'Success rate',
+      label: 'Success rate (per channel post)',
       value: loading ? '…' : formatRate(stats?.successRate),
       icon: Gauge,
       to: '/posts',
     },
-    { label: 'Failed', value: value(stats?.failedPosts), icon: XCircle, to: '/posts?status=failed' },
+    { label: 'Failed posts', value: value(stats?.failedPosts), icon: XCircle, to: '/posts?status=failed' },
   ];
   return (
     <div className="stat-grid">
@@ -281,7 +281,11 @@ function PlatformChart({ stats }: { stats: Stats | undefined }) {
     rate: formatRate(p.successRate),
   }));
   return (
-    <Card title="By platform">
+    <Card title="Channel posts by platform">
+      <p className="small muted" style={{ marginTop: 0 }}>
+        Counted per channel: a post sent to three channels is three channel posts. The success rate is the
+        same measure as above.
+      </p>
       {rows.length === 0 ? (
         <p className="muted">Per-platform numbers appear once a channel is connected.</p>
       ) : (
@@ -307,7 +311,7 @@ function PlatformChart({ stats }: { stats: Stats | undefined }) {
           </div>
           <div className="table-wrap">
             <table className="table table-responsive" style={{ marginTop: 12 }}>
-              <caption className="sr-only">Posts by platform</caption>
+              <caption className="sr-only">Channel posts by platform</caption>
               <thead>
                 <tr>
                   <th scope="col">Platform</th>

@@ -14,6 +14,7 @@ import { useWorkspace } from '../app/session';
 import { ChannelAvatar, platformName, sandboxFeedUrl } from '../components/channel';
 import { Dialog, useFeedback } from '../components/feedback';
 import { StatusBadge } from '../components/status';
+import { postHeadline } from '../lib/post-headline';
 import { Button, Card, ErrorNotice, Field, Notice, PageHeader, Spinner } from '../components/ui';
 import { formatDateTime, formatRelative } from '../lib/time';
 
@@ -90,6 +91,7 @@ export function PostDetailPage() {
   const canEdit = workspace.canEdit;
   const editable = canEdit && ['draft', 'scheduled', 'failed', 'cancelled'].includes(p.status);
   const hasRetryable = p.targets.some((t) => RETRYABLE_TARGETS.has(t.status));
+  const state = postHeadline(p);
 
   return (
     <div className="stack">
@@ -98,13 +100,13 @@ export function PostDetailPage() {
         title={p.title || headline(p.content)}
         description={
           <span className="row">
-            <StatusBadge status={p.status} />
+            <StatusBadge status={state.badge} />
             <span>
-              {p.publishedAt
-                ? `Published ${formatDateTime(p.publishedAt, zone)}`
-                : p.scheduledAt
-                  ? `Scheduled for ${formatDateTime(p.scheduledAt, zone)} (${formatRelative(p.scheduledAt)})`
-                  : `Created ${formatDateTime(p.createdAt, zone)}`}
+              {state.at
+                ? `${state.text} ${formatDateTime(state.at, zone)} (${formatRelative(state.at)})`
+                : state.text === 'Created'
+                  ? `Created ${formatDateTime(p.createdAt, zone)}`
+                  : state.text.charAt(0).toUpperCase() + state.text.slice(1)}
             </span>
           </span>
         }
@@ -141,6 +143,7 @@ export function PostDetailPage() {
                         title: 'Cancel this post?',
                         body: 'It will not be published. You can edit and schedule it again later.',
                         confirmLabel: 'Cancel post',
+                        cancelLabel: 'Keep it scheduled',
                       })
                     )
                       action.mutate('cancel');
@@ -285,6 +288,14 @@ function TargetRow({
           ) : null}
         </div>
       </div>
+      {t.contentOverride !== null ? (
+        <div className="stack-sm" style={{ marginTop: 10 }}>
+          <div className="small muted">Text for {name} (instead of the main text)</div>
+          <p style={{ whiteSpace: 'pre-wrap', margin: 0 }} data-testid={`override-${t.channelId}`}>
+            {t.contentOverride}
+          </p>
+        </div>
+      ) : null}
       <dl className="kv" style={{ marginTop: 10 }}>
         {t.publishedAt ? (
           <>

@@ -1,6 +1,6 @@
 /** Every post, filtered by status, channel and date range, with full-text search. */
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { Inbox, PenSquare } from 'lucide-react';
+import { ArrowDown, ArrowUp, Inbox, PenSquare } from 'lucide-react';
 import { useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client';
@@ -35,6 +35,9 @@ export function PostsPage() {
     to: params.get('to') ?? '',
     q: params.get('q') ?? '',
   };
+  // What is coming reads soonest first; everything else newest first.
+  const sort = (params.get('sort') ??
+    (filters.status === 'scheduled' ? 'when_asc' : 'when_desc')) as PostSort;
   const set = (key: string, value: string) =>
     setParams(
       (prev) => {
@@ -47,7 +50,7 @@ export function PostsPage() {
     );
 
   const query = useMemo(() => {
-    const q: Record<string, string | number> = { limit: 25 };
+    const q: Record<string, string | number> = { limit: 25, sort };
     if (filters.status) q.status = filters.status;
     if (filters.channelId) q.channelId = filters.channelId;
     // Date filters are whole days in the user's zone.
@@ -58,7 +61,7 @@ export function PostsPage() {
       ).toISOString();
     if (filters.q.trim()) q.q = filters.q.trim();
     return q;
-  }, [filters.status, filters.channelId, filters.from, filters.to, filters.q, zone]);
+  }, [filters.status, filters.channelId, filters.from, filters.to, filters.q, zone, sort]);
 
   const posts = useInfiniteQuery({
     queryKey: ['ws', workspace.id, 'posts', 'list', query],
@@ -158,7 +161,7 @@ export function PostsPage() {
             />
           )}
         </Field>
-        {filtered ? (
+        {filtered || params.get('sort') ? (
           <Button variant="ghost" onClick={() => setParams({}, { replace: true })}>
             Clear filters
           </Button>
@@ -198,7 +201,18 @@ export function PostsPage() {
                   <th scope="col">Post</th>
                   <th scope="col">Status</th>
                   <th scope="col">Channels</th>
-                  <th scope="col">When</th>
+                  <SortableHeader
+                    label="When"
+                    column="when"
+                    sort={sort}
+                    onSort={(next) => set('sort', next)}
+                  />
+                  <SortableHeader
+                    label="Created"
+                    column="created"
+                    sort={sort}
+                    onSort={(next) => set('sort', next)}
+                  />
                 </tr>
               </thead>
               <tbody>
@@ -232,9 +246,12 @@ export function PostsPage() {
                       </span>
                     </td>
                     <td data-label="When" className="nowrap small">
-                      {formatDateTime(post.publishedAt ?? post.scheduledAt ?? post.updatedAt, zone, {
+                      {formatDateTime(post.publishedAt ?? post.scheduledAt ?? post.createdAt, zone, {
                         year: undefined,
                       })}
+                    </td>
+                    <td data-label="Created" className="nowrap small muted">
+                      {formatDateTime(post.createdAt, zone, { year: undefined })}
                     </td>
                   </tr>
                 ))}
@@ -251,5 +268,38 @@ export function PostsPage() {
         </div>
       ) : null}
     </div>
+  );
+}
+
+type PostSort = 'created_desc' | 'created_asc' | 'when_asc' | 'when_desc';
+
+/** A column header that sorts the list by its column; a second press reverses the order. */
+function SortableHeader(props: {
+  label: string;
+  column: 'when' | 'created';
+  sort: PostSort;
+  onSort: (sort: PostSort) => void;
+}) {
+  const active = props.sort.startsWith(props.column);
+  const ascending = props.sort.endsWith('_asc');
+  const next: PostSort = `${props.column}_${active && !ascending ? 'asc' : 'desc'}`;
+  return (
+    <th scope="col" aria-sort={active ? (ascending ? 'ascending' : 'descending') : 'none'}>
+      <button type="button" className="th-sort" onClick={() => props.onSort(next)}>
+        {props.label}
+        {active ? (
+          ascending ? (
+            <ArrowUp size={14} aria-hidden="true" />
+          ) : (
+            <ArrowDown size={14} aria-hidden="true" />
+          )
+        ) : null}
+        <span className="sr-only">
+          {active
+            ? `, sorted ${ascending ? 'earliest' : 'latest'} first; press for ${ascending ? 'latest' : 'earliest'} first`
+            : ', press to sort'}
+        </span>
+      </button>
+    </th>
   );
 }

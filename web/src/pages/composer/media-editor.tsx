@@ -144,6 +144,12 @@ export function MediaEditor({
                     prev.map((m) => (m.id === saved.id ? { ...m, altText: saved.altText } : m)),
                   )
                 }
+                // As it is typed, so the preview's "no alt text" warning follows the text, not the blur.
+                onEdit={(text) =>
+                  onChange((prev) =>
+                    prev.map((m) => (m.id === item.id ? { ...m, altText: text || null } : m)),
+                  )
+                }
                 disabled={disabled}
                 index={index}
               />
@@ -217,16 +223,20 @@ export function MediaEditor({
 function AltTextInput({
   media,
   onSaved,
+  onEdit,
   disabled,
   index,
 }: {
   media: Media;
   onSaved(media: Media): void;
+  onEdit(text: string): void;
   disabled?: boolean | undefined;
   index: number;
 }) {
   const workspace = useWorkspace();
   const [value, setValue] = useState(media.altText ?? '');
+  // What the server holds: the list's copy changes as the user types, so it cannot tell.
+  const [saved, setSaved] = useState(media.altText ?? '');
   const id = useId();
   const save = useMutation({
     mutationFn: (altText: string) =>
@@ -236,7 +246,10 @@ function AltTextInput({
           body: { altText },
         }),
       ),
-    onSuccess: onSaved,
+    onSuccess: (result) => {
+      setSaved(result.altText ?? '');
+      onSaved(result);
+    },
   });
   return (
     <div className="field">
@@ -250,9 +263,12 @@ function AltTextInput({
         value={value}
         disabled={disabled}
         placeholder="What is in the image?"
-        onChange={(e) => setValue(e.target.value)}
+        onChange={(e) => {
+          setValue(e.target.value);
+          onEdit(e.target.value);
+        }}
         onBlur={() => {
-          if (value !== (media.altText ?? '')) save.mutate(value);
+          if (value !== saved) save.mutate(value);
         }}
       />
       {save.isError ? (
