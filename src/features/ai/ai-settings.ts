@@ -39,8 +39,7 @@ export const aiSettingsInput = z
       .min(0)
       .max(60 * 24 * 30),
   })
-  .partial()
-  .meta({ id: 'AiSettingsInput' });
+  .partial();
 export type AiSettingsInput = z.infer<typeof aiSettingsInput>;
 
 export const aiSettingsView = z

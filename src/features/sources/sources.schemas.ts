@@ -18,13 +18,11 @@ const common = {
   draftChannelIds: z.array(z.uuid()).max(20).default([]),
 };
 
-export const sourceInput = z
-  .discriminatedUnion('kind', [
-    z.object({ kind: z.literal('reddit'), config: redditConfig, ...common }),
-    z.object({ kind: z.literal('rss'), config: rssConfig, ...common }),
-    z.object({ kind: z.literal('sandbox'), config: sandboxConfig, ...common }),
-  ])
-  .meta({ id: 'SourceInput' });
+export const sourceInput = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('reddit'), config: redditConfig, ...common }),
+  z.object({ kind: z.literal('rss'), config: rssConfig, ...common }),
+  z.object({ kind: z.literal('sandbox'), config: sandboxConfig, ...common }),
+]);
 export type SourceInput = z.infer<typeof sourceInput>;
 
 export const sourcePatch = z
@@ -40,8 +38,7 @@ export const sourcePatch = z
     status: z.enum(['active', 'paused']),
     config: z.record(z.string(), z.unknown()),
   })
-  .partial()
-  .meta({ id: 'SourcePatch' });
+  .partial();
 export type SourcePatch = z.infer<typeof sourcePatch>;
 
 export const sourceView = z
