@@ -286,6 +286,59 @@ export const routeMatrix: Record<string, RouteSpec> = {
     body: () => ({ schedule: ['1h', '1d'] }),
   },
 
+  'GET /api/workspaces/:workspaceId/sources': { needs: 'viewer' },
+  'POST /api/workspaces/:workspaceId/sources': {
+    needs: 'admin',
+    body: () => ({ kind: 'sandbox', name: `Source ${unique()}`, config: { username: 'demo' } }),
+  },
+  'GET /api/workspaces/:workspaceId/sources/:sourceId': {
+    needs: 'viewer',
+    params: { sourceId: { value: '00000000-0000-4000-8000-000000000000' } },
+  },
+  'PATCH /api/workspaces/:workspaceId/sources/:sourceId': {
+    needs: 'admin',
+    params: { sourceId: { value: '00000000-0000-4000-8000-000000000000' } },
+    body: () => ({ name: 'Renamed' }),
+  },
+  'DELETE /api/workspaces/:workspaceId/sources/:sourceId': {
+    needs: 'admin',
+    params: { sourceId: { value: '00000000-0000-4000-8000-000000000000' } },
+  },
+  'POST /api/workspaces/:workspaceId/sources/:sourceId/collect': {
+    needs: 'user',
+    params: { sourceId: { value: '00000000-0000-4000-8000-000000000000' } },
+  },
+  'GET /api/workspaces/:workspaceId/pipeline/items': { needs: 'viewer' },
+  'GET /api/workspaces/:workspaceId/pipeline/items/:itemId': {
+    needs: 'viewer',
+    params: { itemId: { value: '00000000-0000-4000-8000-000000000000' } },
+  },
+  'POST /api/workspaces/:workspaceId/pipeline/items/:itemId/enrich': {
+    needs: 'user',
+    params: { itemId: { value: '00000000-0000-4000-8000-000000000000' } },
+  },
+  'POST /api/workspaces/:workspaceId/pipeline/items/:itemId/draft': {
+    needs: 'user',
+    params: { itemId: { value: '00000000-0000-4000-8000-000000000000' } },
+  },
+  'POST /api/workspaces/:workspaceId/pipeline/items/:itemId/approve': {
+    needs: 'user',
+    params: { itemId: { value: '00000000-0000-4000-8000-000000000000' } },
+  },
+  'POST /api/workspaces/:workspaceId/pipeline/items/:itemId/reject': {
+    needs: 'user',
+    params: { itemId: { value: '00000000-0000-4000-8000-000000000000' } },
+  },
+  'GET /api/workspaces/:workspaceId/ai/settings': { needs: 'viewer' },
+  'PUT /api/workspaces/:workspaceId/ai/settings': { needs: 'admin', body: () => ({ provider: 'basic' }) },
+  'GET /api/workspaces/:workspaceId/ai/usage': { needs: 'viewer', query: RANGE },
+  'POST /api/workspaces/:workspaceId/posts/:postId/takedown': {
+    needs: 'user',
+    params: { postId: 'post' },
+    body: () => ({ reason: 'asked to remove it' }),
+  },
+  'GET /api/workspaces/:workspaceId/takedowns': { needs: 'viewer' },
+
   'GET /api/workspaces/:workspaceId/jobs': { needs: 'viewer', query: { limit: '10' } },
   'POST /api/workspaces/:workspaceId/jobs/:targetId/retry': { needs: 'user', params: { targetId: 'target' } },
 
