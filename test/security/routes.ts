@@ -28,10 +28,24 @@ export type Resources = {
   tokenId: string;
   /** A platform app the workspace brought. */
   platformAppId: string;
+  /** A content source, one of its collected items, and a post tracked by URL. */
+  sourceId: string;
+  itemId: string;
+  trackedPostId: string;
 };
 
 export type Resource =
-  'post' | 'target' | 'media' | 'channel' | 'connection' | 'member' | 'token' | 'platformApp';
+  | 'post'
+  | 'target'
+  | 'media'
+  | 'channel'
+  | 'connection'
+  | 'member'
+  | 'token'
+  | 'platformApp'
+  | 'source'
+  | 'item'
+  | 'trackedPost';
 
 export const resourceId: Record<Resource, (r: Resources) => string> = {
   post: (r) => r.postId,
@@ -42,6 +56,9 @@ export const resourceId: Record<Resource, (r: Resources) => string> = {
   member: (r) => r.memberId,
   token: (r) => r.tokenId,
   platformApp: (r) => r.platformAppId,
+  source: (r) => r.sourceId,
+  item: (r) => r.itemId,
+  trackedPost: (r) => r.trackedPostId,
 };
 
 /**
@@ -278,7 +295,7 @@ export const routeMatrix: Record<string, RouteSpec> = {
   },
   'DELETE /api/workspaces/:workspaceId/tracked-posts/:trackedPostId': {
     needs: 'user',
-    params: { trackedPostId: { value: '00000000-0000-4000-8000-000000000000' } },
+    params: { trackedPostId: 'trackedPost' },
   },
   'GET /api/workspaces/:workspaceId/settings/check-backs': { needs: 'viewer' },
   'PUT /api/workspaces/:workspaceId/settings/check-backs': {
@@ -293,41 +310,43 @@ export const routeMatrix: Record<string, RouteSpec> = {
   },
   'GET /api/workspaces/:workspaceId/sources/:sourceId': {
     needs: 'viewer',
-    params: { sourceId: { value: '00000000-0000-4000-8000-000000000000' } },
+    params: { sourceId: 'source' },
   },
   'PATCH /api/workspaces/:workspaceId/sources/:sourceId': {
     needs: 'admin',
-    params: { sourceId: { value: '00000000-0000-4000-8000-000000000000' } },
+    params: { sourceId: 'source' },
     body: () => ({ name: 'Renamed' }),
   },
   'DELETE /api/workspaces/:workspaceId/sources/:sourceId': {
     needs: 'admin',
-    params: { sourceId: { value: '00000000-0000-4000-8000-000000000000' } },
+    params: { sourceId: 'source' },
   },
   'POST /api/workspaces/:workspaceId/sources/:sourceId/collect': {
     needs: 'user',
-    params: { sourceId: { value: '00000000-0000-4000-8000-000000000000' } },
+    params: { sourceId: 'source' },
   },
   'GET /api/workspaces/:workspaceId/pipeline/items': { needs: 'viewer' },
   'GET /api/workspaces/:workspaceId/pipeline/items/:itemId': {
     needs: 'viewer',
-    params: { itemId: { value: '00000000-0000-4000-8000-000000000000' } },
+    params: { itemId: 'item' },
   },
   'POST /api/workspaces/:workspaceId/pipeline/items/:itemId/enrich': {
     needs: 'user',
-    params: { itemId: { value: '00000000-0000-4000-8000-000000000000' } },
+    params: { itemId: 'item' },
   },
   'POST /api/workspaces/:workspaceId/pipeline/items/:itemId/draft': {
     needs: 'user',
-    params: { itemId: { value: '00000000-0000-4000-8000-000000000000' } },
+    params: { itemId: 'item' },
   },
   'POST /api/workspaces/:workspaceId/pipeline/items/:itemId/approve': {
     needs: 'user',
-    params: { itemId: { value: '00000000-0000-4000-8000-000000000000' } },
+    params: { itemId: 'item' },
+    body: () => ({}),
   },
   'POST /api/workspaces/:workspaceId/pipeline/items/:itemId/reject': {
     needs: 'user',
-    params: { itemId: { value: '00000000-0000-4000-8000-000000000000' } },
+    params: { itemId: 'item' },
+    body: () => ({ reason: 'not for us' }),
   },
   'GET /api/workspaces/:workspaceId/ai/settings': { needs: 'viewer' },
   'PUT /api/workspaces/:workspaceId/ai/settings': { needs: 'admin', body: () => ({ provider: 'basic' }) },

@@ -9,7 +9,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import { multipart, png } from '../media/support.ts';
 import { eq } from 'drizzle-orm';
-import { users } from '../../src/db/schema.ts';
+import { sourceItems, trackedPosts, users } from '../../src/db/schema.ts';
 import { addMemberTo, newTeam, newUser, type SignedIn, signIn, type Team } from '../support/factories.ts';
 import { startHerald, type TestHerald } from '../support/harness.ts';
 import { connectSandbox, uploadImage } from '../support/publishing.ts';
@@ -60,7 +60,39 @@ async function seed(
     },
   });
   expect(app.statusCode, app.body).toBe(201);
+  const source = await herald.app.inject({
+    method: 'POST',
+    url: `/api/workspaces/${workspaceId}/sources`,
+    headers: admin.headers,
+    payload: { kind: 'sandbox', name: 'Seeded source', config: { username: 'demo' } },
+  });
+  expect(source.statusCode, source.body).toBe(201);
+  const [item] = await herald.deps.db
+    .insert(sourceItems)
+    .values({
+      workspaceId,
+      sourceId: source.json().id,
+      externalId: `seeded-${randomUUID()}`,
+      contentHash: randomUUID(),
+      title: 'Seeded item',
+    })
+    .returning({ id: sourceItems.id });
+  const [tracked] = await herald.deps.db
+    .insert(trackedPosts)
+    .values({
+      workspaceId,
+      channelId: channel.channelId,
+      source: 'external',
+      remoteId: `seeded-${randomUUID()}`,
+      publishedAt: new Date(),
+      checkScheduleMinutes: [],
+      checkDueAt: [],
+    })
+    .returning({ id: trackedPosts.id });
   return {
+    sourceId: source.json().id,
+    itemId: item!.id,
+    trackedPostId: tracked!.id,
     workspaceId,
     postId: post.json().id,
     targetId: post.json().targets[0].id,

@@ -25,9 +25,11 @@ import { describeAccountLink, redeemAccountLink } from './redeem-account-link.ts
 import { resetMemberPassword } from './reset-member-password.ts';
 
 const tags = ['account'];
-const linkReply = z
-  .object({ url: z.string().describe('shown once; pass it on to the person'), expiresAt: timestamp })
-  .meta({ id: 'AccountLink' });
+// Inlined rather than a named component: a nullable reference to a component carries no type.
+const linkReply = z.object({
+  url: z.string().describe('shown once; pass it on to the person'),
+  expiresAt: timestamp,
+});
 const tokenParams = z.object({ token: z.string().min(16).max(90) });
 
 export function accountRoutes(deps: Deps): Routes {

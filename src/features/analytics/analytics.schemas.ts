@@ -1,10 +1,10 @@
 /** Request and reply schemas of the analytics routes. */
 import { z } from 'zod';
 import { granularities, rateDenominators, stopReasons, trackedPostSources } from '../../db/schema.ts';
-import { timestamp, workspaceParams } from '../../http/schemas.ts';
+import { instantInput, timestamp, workspaceParams } from '../../http/schemas.ts';
 import { topPostOrders } from './get-top-posts.ts';
 
-const isoInstant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+const isoInstant = instantInput.transform((s) => new Date(s));
 const count = z.number().nullable();
 const rate = z.object({ rate: z.number(), denominator: z.enum(rateDenominators) }).nullable();
 

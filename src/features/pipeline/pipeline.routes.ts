@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { requireAuth } from '../../http/auth.ts';
 import type { Routes } from '../../http/plugin.ts';
-import { errorReplies, workspaceParams } from '../../http/schemas.ts';
+import { errorReplies, instantInput, workspaceParams } from '../../http/schemas.ts';
 import { aiSettingsInput, aiSettingsView, getAiSettings, updateAiSettings } from '../ai/ai-settings.ts';
 import { enrichItem } from '../ai/enrich-item.ts';
 import { getAiUsage } from '../ai/get-ai-usage.ts';
@@ -99,7 +99,7 @@ export function pipelineRoutes(deps: Deps): Routes {
           operationId: 'approvePipelineItem',
           summary: 'Approve a drafted item: its post is scheduled (now, or at scheduledAt)',
           params: itemParams,
-          body: z.object({ scheduledAt: z.iso.datetime({ offset: true }).optional() }).nullish(),
+          body: z.object({ scheduledAt: instantInput.optional() }).optional(),
           response: { 200: itemDetail, ...errorReplies },
         },
       },
@@ -120,7 +120,7 @@ export function pipelineRoutes(deps: Deps): Routes {
           operationId: 'rejectPipelineItem',
           summary: 'Set an item aside; it is never processed further',
           params: itemParams,
-          body: z.object({ reason: z.string().max(1000).optional() }).nullish(),
+          body: z.object({ reason: z.string().max(1000).optional() }).optional(),
           response: { 200: itemDetail, ...errorReplies },
         },
       },

@@ -1,7 +1,7 @@
 /** HTTP shapes of the pipeline board, items, AI usage and takedowns. */
 import { z } from 'zod';
 import { itemStages } from '../../db/schema.ts';
-import { timestamp } from '../../http/schemas.ts';
+import { instantInput, timestamp } from '../../http/schemas.ts';
 
 export const itemsQuery = z.object({
   stage: z.enum(itemStages).optional(),
@@ -56,8 +56,8 @@ export const itemDetail = itemView
   .meta({ id: 'PipelineItemDetail' });
 
 export const usageQuery = z.object({
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: instantInput.optional(),
+  to: instantInput.optional(),
 });
 
 export const usageReply = z

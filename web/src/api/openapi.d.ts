@@ -1266,18 +1266,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        AccountLink: {
-            /** Format: date-time */
-            expiresAt: string;
-            /** @description shown once; pass it on to the person */
-            url: string;
-        };
-        AccountLinkInput: {
-            /** Format: date-time */
-            expiresAt: string;
-            /** @description shown once; pass it on to the person */
-            url: string;
-        };
         AiSettings: {
             baseUrl: string | null;
             basic: boolean;
@@ -5864,7 +5852,12 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @description null when the person already had an account */
-                        invitation: components["schemas"]["AccountLink"] | null;
+                        invitation: {
+                            /** Format: date-time */
+                            expiresAt: string;
+                            /** @description shown once; pass it on to the person */
+                            url: string;
+                        } | null;
                         member: {
                             /** Format: date-time */
                             createdAt: string;
@@ -7073,7 +7066,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AccountLink"];
+                    "application/json": {
+                        /** Format: date-time */
+                        expiresAt: string;
+                        /** @description shown once; pass it on to the person */
+                        url: string;
+                    };
                 };
             };
             /** @description Default Response */
@@ -7308,7 +7306,7 @@ export interface operations {
                 "application/json": {
                     /** Format: date-time */
                     scheduledAt?: string;
-                } | null;
+                };
             };
         };
         responses: {
@@ -7545,7 +7543,7 @@ export interface operations {
             content: {
                 "application/json": {
                     reason?: string;
-                } | null;
+                };
             };
         };
         responses: {
