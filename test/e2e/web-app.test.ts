@@ -231,8 +231,9 @@ describe.skipIf(missing)('the web app in Chromium', () => {
     await viewer.close();
   });
 
-  it('shows a target failed by an injected sandbox fault with its error, and Retry fixes it', async () => {
-    // Every call to bob's account fails with 503 until the knob is cleared: attempts run out.
+  it('shows a target left unknown by an injected sandbox fault, and resolving it with a retry asks the platform first', async () => {
+    // Every call to bob's account fails with 503 until the knob is cleared: the publish calls and the
+    // look-ups after them all go unanswered, so Herald cannot tell whether the post went out.
     await setKnobs(herald, 'bob', { failNext: { status: 503, count: 1000 } });
     await page.goto(`${base}/compose`);
     for (const name of ['alice', 'bob']) await page.getByRole('checkbox', { name: new RegExp(name) }).check();
@@ -242,25 +243,24 @@ describe.skipIf(missing)('the web app in Chromium', () => {
     await page.waitForURL(/\/posts\/[0-9a-f-]{36}$/);
 
     const bob = page.locator('[data-testid^="target-"]').filter({ hasText: 'bob' });
-    await waitFor(async () => (await bob.getByText('failed', { exact: true }).count()) > 0, {
+    await waitFor(async () => (await bob.getByText('unknown', { exact: true }).count()) > 0, {
       timeoutMs: 60_000,
-      what: "bob's target to fail",
+      what: "bob's target to end unknown",
     });
     expect(await bob.textContent()).toContain('failure injected by the failNext knob');
+    expect(await bob.textContent()).toContain('cannot say whether it went out');
     await bob.getByText(/Attempt log/).click();
     expect(await bob.getByRole('row').count()).toBeGreaterThan(2);
-    await screenshot(page, 'post-failed-target-desktop');
+    await screenshot(page, 'post-unknown-target-desktop');
 
     await setKnobs(herald, 'bob', { failNext: null });
-    await page.getByRole('button', { name: 'Retry failed' }).click();
-    await waitFor(
-      async () =>
-        (await page.locator('[data-testid^="target-"]').filter({ hasText: 'published' }).count()) === 2,
-      {
-        timeoutMs: 60_000,
-        what: 'both targets published after the retry',
-      },
-    );
+    await bob.getByRole('button', { name: 'Resolve' }).click();
+    await page.getByRole('button', { name: 'It is not there: retry' }).click();
+    // The status badge itself (the card's help text also says "published").
+    await waitFor(async () => (await bob.getByText('published', { exact: true }).count()) > 0, {
+      timeoutMs: 60_000,
+      what: "bob's target published after the retry",
+    });
     expect(await sandboxFeed(herald, 'bob')).toContain('Second post');
   }, 120_000);
 

@@ -477,6 +477,7 @@ describe('OAuth 2.0 against a real authorization server (oidc-provider)', () => 
     const before = await connectionRow(connectionId);
     provider.forget();
 
+    // A person's refresh (a scheduled one would wait until the token's last fifth of life).
     // Two processes' worth of deps on the same database (on PostgreSQL, each with its own pool).
     // Whichever worker reaches the token endpoint first is held there until the other has been
     // refused the refresh lease and gone round its wait loop (its second look at the clock), so
@@ -518,7 +519,7 @@ describe('OAuth 2.0 against a real authorization server (oidc-provider)', () => 
     );
     try {
       const results = await Promise.all(
-        workers.map((worker) => refreshConnection(worker.deps, { connectionId, trigger: 'schedule' })),
+        workers.map((worker) => refreshConnection(worker.deps, { connectionId, trigger: 'user' })),
       );
 
       expect(provider.tokenRequests()).toBe(1);
@@ -535,7 +536,7 @@ describe('OAuth 2.0 against a real authorization server (oidc-provider)', () => 
     expect(after).toMatchObject({ status: 'active', refreshLeaseUntil: null });
 
     // The grant survived: the stored refresh token is the live one.
-    const later = await refreshConnection(herald.deps, { connectionId, trigger: 'schedule' });
+    const later = await refreshConnection(herald.deps, { connectionId, trigger: 'user' });
     expect(provider.tokenRequests()).toBe(2);
     expect(await userinfoStatus(later.accessToken)).toBe(200);
     expect(provider.revokedGrants).toEqual([]);
@@ -557,7 +558,7 @@ describe('OAuth 2.0 against a real authorization server (oidc-provider)', () => 
     expect(provider.revokedGrants).toHaveLength(1);
     expect(await userinfoStatus(fresh.accessToken)).toBe(401);
 
-    const refused = await refreshConnection(herald.deps, { connectionId, trigger: 'schedule' }).then(
+    const refused = await refreshConnection(herald.deps, { connectionId, trigger: 'user' }).then(
       () => null,
       (error: unknown) => error,
     );

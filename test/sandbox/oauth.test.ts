@@ -232,7 +232,7 @@ describe('sandbox OAuth', () => {
     const ctx = contextFor(base, client);
     const { tokens, credentials } = await connect(base, client, 'knobby');
     const result = await setKnobs(base, 'knobby', { expireTokens: true, accessTokenTtlSeconds: 60 });
-    expect(result).toEqual({ knobs: { accessTokenTtlSeconds: 60 }, expired_tokens: 1 });
+    expect(result).toEqual({ knobs: { accessTokenTtlSeconds: 60 }, expired_tokens: 1, revoked_tokens: 0 });
     expect(await thrown(() => sandboxAdapter.profile(ctx, tokens))).toMatchObject({ kind: 'auth' });
     const fresh = await sandboxAdapter.refresh(ctx, credentials);
     expect(fresh.expiresAt!.getTime() - Date.now()).toBeLessThanOrEqual(60_000);

@@ -121,6 +121,8 @@ export async function writeTable(tx: Tx, table: string, lines: AsyncIterable<str
     .join(', ');
   let count = 0;
   await tx.execute(sql.raw(`alter table ${quoted(table)} disable trigger user`));
+  // Rows a migration seeded (instance settings, say) are replaced by the backed-up ones.
+  await tx.execute(sql.raw(`delete from ${quoted(table)}`));
   for await (const batch of lines) {
     if (batch.length === 0) continue;
     await tx.execute(
