@@ -73,7 +73,7 @@ it('collects, enriches, drafts, approves, publishes and takes down', async () =>
   expect(post.body.status).toBe('draft');
   expect(post.body.content).toContain('I wish there was a tool that chased clients for me.');
 
-  const approved = await api<Item>('POST', `/pipeline/items/${drafted.id}/approve`);
+  const approved = await api<Item>('POST', `/pipeline/items/${drafted.id}/approve`, {});
   expect(approved.status, JSON.stringify(approved.body)).toBe(200);
   expect(approved.body.stage).toBe('scheduled');
   await waitForPost(herald, {
