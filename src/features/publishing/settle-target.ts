@@ -3,11 +3,10 @@
  * outcome — the attempt log row, the connection's rate-limit bucket, and the target (finished, or
  * its next job queued) written once.
  */
-import { and, eq, sql } from 'drizzle-orm';
-import type { Tx } from '../../db/client.ts';
-import { type AttemptOutcome, postTargets, publishAttempts, rateLimits } from '../../db/schema.ts';
+import { and, eq } from 'drizzle-orm';
+import { type AttemptOutcome, postTargets, publishAttempts } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
-import type { RateLimitInfo } from '../../platforms/types.ts';
+import { recordRateLimit } from '../analytics/rate-limit-state.ts';
 import { startTracking } from '../analytics/start-tracking.ts';
 import { lockTarget } from '../posts/lock-post.ts';
 import type { Claim } from './claim-target.ts';
@@ -16,23 +15,6 @@ import { enqueueTarget } from './enqueue.ts';
 import type { ExecuteOutcome } from './execute-target.ts';
 
 export type Settled = { status: string; outcome: AttemptOutcome };
-
-async function recordRateLimit(tx: Tx, connectionId: string, info: RateLimitInfo | null) {
-  if (!info) return;
-  await tx
-    .insert(rateLimits)
-    .values({
-      connectionId,
-      bucket: info.bucket,
-      limit: info.limit,
-      remaining: info.remaining,
-      resetAt: info.resetAt,
-    })
-    .onConflictDoUpdate({
-      target: [rateLimits.connectionId, rateLimits.bucket],
-      set: { limit: info.limit, remaining: info.remaining, resetAt: info.resetAt, updatedAt: sql`now()` },
-    });
-}
 
 export async function settleTarget(
   deps: Deps,
